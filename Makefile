@@ -1,0 +1,71 @@
+# ALPR transparency portal. `make run` sets up and serves the demo; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) 2>/dev/null | cut -c1-12)
+
+.PHONY: run setup install migrate demo test test-services lint format check lock worker beat serve bench clean
+
+run: setup ## set up everything and serve the demo site on the embedded default
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+setup: install migrate demo
+
+install: $(STAMP)
+
+$(STAMP): $(LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: install
+	$(BIN)/python manage.py seed_demo
+
+test: install ## the test suite on the embedded default (SQLite, eager Celery)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL and Redis, plus the tests that need a real Celery worker.
+test-services: install
+	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" >&2; exit 2)
+	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set" >&2; exit 2)
+	PORTAL_SERVICES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+lock: ## re-resolve requirements/*.lock from pyproject.toml (needs network)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+
+worker: install ## a Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+
+beat: install ## Celery beat (needs REDIS_URL)
+	$(BIN)/celery -A portal beat --loglevel=INFO --schedule=$${BEAT_SCHEDULE:-/tmp/portal-celerybeat-schedule}
+
+serve: install ## production-style: gunicorn behind whitenoise (set DJANGO_ENV=production etc.)
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+bench: install ## benchmarks (needs DATABASE_URL for PostgreSQL figures)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles media

@@ -1,0 +1,250 @@
+"""Cameras, the sharing agreements between agencies, and transparency-page snapshots."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Agency, City, TimeStamped, law_profile_exists
+
+
+class CameraQuerySet(models.QuerySet):
+    def get_viewable(self, user) -> CameraQuerySet:
+        """Cameras a user may edit: all for superusers, their cities' for clerks."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(city__in=City.objects.get_viewable(user))
+
+    def public(self) -> CameraQuerySet:
+        return self.select_related("city", "owner")
+
+
+class Camera(TimeStamped):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PLANNED = "planned", _("Planned")
+        REMOVED = "removed", _("Removed")
+
+    class Type(models.TextChoices):
+        ALPR = "alpr", _("License plate reader")
+        VIDEO = "video", _("Video with plate reading")
+        MOBILE = "mobile", _("Mobile (vehicle-mounted)")
+        OTHER = "other", _("Other")
+
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cameras",
+    )
+    owner = models.ForeignKey(
+        Agency,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cameras",
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    directions = models.JSONField(
+        _("directions (degrees)"),
+        default=list,
+        blank=True,
+        help_text=_("Compass bearings in degrees, one per camera on the pole."),
+    )
+    direction_text = models.CharField(_("direction as published"), max_length=100, blank=True)
+    vendor = models.CharField(_("vendor"), max_length=100, blank=True)
+    camera_type = models.CharField(
+        _("type"), max_length=16, choices=Type.choices, default=Type.ALPR
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    installed_on = models.DateField(_("installed"), null=True, blank=True)
+    planned_on = models.DateField(_("planned"), null=True, blank=True)
+    removed_on = models.DateField(_("removed"), null=True, blank=True)
+    address = models.CharField(_("address or description"), max_length=255, blank=True)
+    source = models.CharField(
+        _("source"), max_length=32, blank=True, help_text=_("e.g. osm, geojson, csv, manual")
+    )
+    source_id = models.CharField(_("source id"), max_length=100, blank=True)
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+
+    objects = CameraQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city", "pk"]
+        verbose_name = _("camera")
+        verbose_name_plural = _("cameras")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~Q(source_id=""),
+                name="camera_unique_source_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="camera_coordinates_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(status="removed"),
+                name="camera_removed_date_only_when_removed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["city", "status"], name="camera_city_status_idx"),
+            models.Index(fields=["owner", "status"], name="camera_owner_status_idx"),
+            models.Index(fields=["vendor"], name="camera_vendor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.address or f"{self.latitude}, {self.longitude}"
+        return f"#{self.pk} {label}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cameras:camera-detail", kwargs={"pk": self.pk})
+
+
+class SharingAgreementQuerySet(models.QuerySet):
+    def with_flags(self) -> SharingAgreementQuerySet:
+        """Annotate the computed flags: out of state, federal recipient, forbidden by state law.
+
+        A flag is computed from the agencies and the owner's state law profile at query time,
+        so it follows every correction of an agency's state or kind and every law change.
+        """
+        out_of_state = ExpressionWrapper(
+            ~Q(owner__state="") & ~Q(recipient__state="") & ~Q(owner__state=F("recipient__state")),
+            output_field=BooleanField(),
+        )
+        federal = ExpressionWrapper(
+            Q(recipient__kind=Agency.Kind.FEDERAL), output_field=BooleanField()
+        )
+        return self.annotate(
+            recipient_out_of_state=out_of_state,
+            federal_recipient=federal,
+        ).annotate(
+            forbidden_by_state_law=Case(
+                When(
+                    Q(recipient_out_of_state=True)
+                    & law_profile_exists("owner__state", forbids_out_of_state_sharing=True),
+                    then=Value(True),
+                ),
+                When(
+                    Q(federal_recipient=True)
+                    & law_profile_exists("owner__state", forbids_federal_sharing=True),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+
+    def current(self) -> SharingAgreementQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+    def get_viewable(self, user) -> SharingAgreementQuerySet:
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(owner__home_city__in=City.objects.get_viewable(user))
+
+
+class SharingAgreement(TimeStamped):
+    """The owner agency lets the recipient agency search its cameras."""
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", _("Direct")
+        STATEWIDE = "statewide", _("Statewide network")
+        NATIONAL = "national", _("National lookup")
+
+    owner = models.ForeignKey(
+        Agency, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="sharing_out"
+    )
+    recipient = models.ForeignKey(
+        Agency, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="sharing_in"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DIRECT)
+    first_seen = models.DateField(_("first seen"))
+    last_seen = models.DateField(_("last seen"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    source_url = models.URLField(_("source link"), blank=True, max_length=500)
+
+    objects = SharingAgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["owner__name", "recipient__name"]
+        verbose_name = _("sharing agreement")
+        verbose_name_plural = _("sharing agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "recipient", "kind"], name="sharing_unique_owner_recipient_kind"
+            ),
+            models.CheckConstraint(
+                condition=~Q(owner=F("recipient")), name="sharing_not_with_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_seen__gte=F("first_seen")), name="sharing_seen_dates_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "owner"], name="sharing_recipient_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} → {self.recipient}"
+
+
+class TransparencySnapshot(TimeStamped):
+    """What an agency's transparency page said on one date."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    captured_on = models.DateField(_("captured on"))
+    portal_url = models.URLField(_("portal link"), blank=True, max_length=500)
+    retention_days = models.PositiveIntegerField(_("retention (days)"), null=True, blank=True)
+    total_cameras = models.PositiveIntegerField(_("cameras"), null=True, blank=True)
+    lpr_cameras = models.PositiveIntegerField(_("LPR cameras"), null=True, blank=True)
+    vehicles_detected_30d = models.PositiveBigIntegerField(
+        _("vehicles detected (30 days)"), null=True, blank=True
+    )
+    searches_30d = models.PositiveIntegerField(_("searches (30 days)"), null=True, blank=True)
+    hotlist_hits_30d = models.PositiveIntegerField(
+        _("hotlist hits (30 days)"), null=True, blank=True
+    )
+    hotlists = models.TextField(_("hotlists alerted on"), blank=True)
+    external_organizations_count = models.PositiveIntegerField(
+        _("external organizations with access"), null=True, blank=True
+    )
+    whats_detected = models.TextField(_("what is detected"), blank=True)
+    whats_not_detected = models.TextField(_("what is not detected"), blank=True)
+    acceptable_use = models.TextField(_("acceptable use policy"), blank=True)
+    prohibited_uses = models.TextField(_("prohibited uses"), blank=True)
+    access_policy = models.TextField(_("access policy"), blank=True)
+    hotlist_policy = models.TextField(_("hotlist policy"), blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["agency", "-captured_on"]
+        get_latest_by = "captured_on"
+        verbose_name = _("transparency snapshot")
+        verbose_name_plural = _("transparency snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "captured_on"], name="snapshot_unique_agency_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.captured_on}"

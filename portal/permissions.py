@@ -1,0 +1,45 @@
+"""The Clerks group: the model permissions a city clerk has in the admin.
+
+Row-level scoping (a clerk sees only their cities) lives in each model's ``get_viewable``;
+this module only grants the model-level permissions that Django's admin checks first.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+CLERKS_GROUP = "Clerks"
+
+# app_label.model -> actions a clerk may take on it
+CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "portal.city": ("view", "change"),
+    "portal.agency": ("view", "change"),
+    "portal.agencyalias": ("view", "add", "change", "delete"),
+    "portal.statelawprofile": ("view", "change"),
+    "portal.importjob": ("view", "add"),
+    "portal.importrowerror": ("view",),
+    "portal.auditevent": ("view",),
+    "cameras.camera": ("view", "add", "change", "delete"),
+    "cameras.sharingagreement": ("view", "add", "change", "delete"),
+    "cameras.transparencysnapshot": ("view", "add", "change"),
+}
+
+
+@transaction.atomic
+def clerk_group() -> Group:
+    """Create or refresh the Clerks group with exactly the permissions above."""
+    group, _ = Group.objects.get_or_create(name=CLERKS_GROUP)
+    wanted = []
+    for label, actions in CLERK_PERMISSIONS.items():
+        app_label, model = label.split(".")
+        for action in actions:
+            wanted.append((app_label, f"{action}_{model}"))
+    perms = [
+        p
+        for p in Permission.objects.select_related("content_type").filter(
+            content_type__app_label__in={a for a, _ in wanted},
+            codename__in={c for _, c in wanted},
+        )
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+    group.permissions.set(perms)
+    return group

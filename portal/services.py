@@ -1,0 +1,211 @@
+"""Writes to the core models. Every function is keyword-only, typed and transactional."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils.text import slugify
+
+from portal.models import Agency, AgencyAlias, AuditEvent, City
+from portal.names import guess_agency_kind, parse_agency_name
+
+
+class ServiceError(Exception):
+    """A write refused for a reason the caller should show to the user."""
+
+
+def audit_record(
+    *,
+    actor=None,
+    action: str,
+    obj: models.Model | None = None,
+    city: City | None = None,
+    changes: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Write one audit row; ``obj`` fills the object columns when given."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_repr = object_repr or str(obj)[:300]
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        city=city,
+        object_type=object_type,
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=object_repr[:300],
+        changes=changes or {},
+    )
+
+
+def _unique_slug(base: str) -> str:
+    base = (slugify(base) or "agency")[:240]
+    slug, n = base, 2
+    while Agency.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def agency_find(*, name: str) -> Agency | None:
+    """The agency a name refers to, through its normalized name or an alias."""
+    key = parse_agency_name(name).key
+    if not key:
+        return None
+    agency = Agency.objects.filter(normalized_name=key).first()
+    if agency is None:
+        alias = AgencyAlias.objects.select_related("agency").filter(normalized_name=key).first()
+        agency = alias.agency if alias else None
+    return agency
+
+
+@transaction.atomic
+def agency_get_or_create(
+    *, name: str, kind: str | None = None, state: str | None = None, home_city: City | None = None
+) -> tuple[Agency, bool]:
+    """Resolve a published agency name to one Agency, creating it on first sight.
+
+    Kind and state are guessed from the name unless given; an existing agency is never
+    overwritten here (clerks correct agencies in the admin).
+    """
+    parsed = parse_agency_name(name)
+    if not parsed.key:
+        raise ServiceError("An agency name is required.")
+    existing = agency_find(name=name)
+    if existing is not None:
+        return existing, False
+    agency = Agency(
+        name=parsed.display[:255],
+        normalized_name=parsed.key,
+        slug=_unique_slug(parsed.display),
+        kind=kind or guess_agency_kind(parsed.display),
+        state=state if state is not None else parsed.state,
+        home_city=home_city,
+        is_active=not parsed.inactive,
+    )
+    try:
+        with transaction.atomic():
+            agency.save()
+    except IntegrityError:
+        # A concurrent import created it first; take that one.
+        found = agency_find(name=name)
+        if found is None:
+            raise
+        return found, False
+    return agency, True
+
+
+def agency_resolver(*, names: Iterable[str]) -> dict[str, Agency]:
+    """Resolve many names at once: one query for known keys, creation for the rest."""
+    parsed = {name: parse_agency_name(name) for name in names if name and name.strip()}
+    keys = {p.key for p in parsed.values() if p.key}
+    by_key: dict[str, Agency] = {
+        a.normalized_name: a for a in Agency.objects.filter(normalized_name__in=keys)
+    }
+    for alias in AgencyAlias.objects.select_related("agency").filter(normalized_name__in=keys):
+        by_key.setdefault(alias.normalized_name, alias.agency)
+    result: dict[str, Agency] = {}
+    for name, p in parsed.items():
+        if not p.key:
+            continue
+        if p.key not in by_key:
+            by_key[p.key], _ = agency_get_or_create(name=name)
+        result[name] = by_key[p.key]
+    return result
+
+
+@transaction.atomic
+def agency_add_alias(*, agency: Agency, name: str, actor=None) -> AgencyAlias:
+    parsed = parse_agency_name(name)
+    if parsed.key == agency.normalized_name:
+        raise ServiceError("That spelling already resolves to this agency.")
+    other = agency_find(name=name)
+    if other is not None and other.pk != agency.pk:
+        raise ServiceError(f"That spelling belongs to {other}; merge the agencies instead.")
+    alias, _ = AgencyAlias.objects.get_or_create(
+        normalized_name=parsed.key, defaults={"agency": agency, "name": parsed.display}
+    )
+    audit_record(
+        actor=actor,
+        action="agency.alias",
+        obj=agency,
+        city=agency.home_city,
+        changes={"alias": parsed.display},
+    )
+    return alias
+
+
+@transaction.atomic
+def agency_merge(*, target: Agency, sources: Iterable[Agency], actor=None) -> Agency:
+    """Fold duplicate agencies into ``target``: their names become aliases, their cameras,
+    sharing agreements and snapshots move over, and duplicates that would collide are dropped
+    keeping the widest seen-date range."""
+    from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+
+    merged: list[str] = []
+    for source in sources:
+        if source.pk == target.pk:
+            continue
+        Camera.objects.filter(owner=source).update(owner=target)
+        for agreement in SharingAgreement.objects.filter(_owner_or_recipient(source)):
+            owner = target if agreement.owner_id == source.pk else agreement.owner
+            recipient = target if agreement.recipient_id == source.pk else agreement.recipient
+            if owner.pk == recipient.pk:
+                agreement.delete()
+                continue
+            twin = (
+                SharingAgreement.objects.filter(
+                    owner=owner, recipient=recipient, kind=agreement.kind
+                )
+                .exclude(pk=agreement.pk)
+                .first()
+            )
+            if twin:
+                twin.first_seen = min(twin.first_seen, agreement.first_seen)
+                twin.last_seen = max(twin.last_seen, agreement.last_seen)
+                twin.save(update_fields=["first_seen", "last_seen", "updated_at"])
+                agreement.delete()
+            else:
+                agreement.owner, agreement.recipient = owner, recipient
+                agreement.save(update_fields=["owner", "recipient", "updated_at"])
+        taken = set(
+            TransparencySnapshot.objects.filter(agency=target).values_list("captured_on", flat=True)
+        )
+        TransparencySnapshot.objects.filter(agency=source, captured_on__in=taken).delete()
+        TransparencySnapshot.objects.filter(agency=source).update(agency=target)
+        AgencyAlias.objects.filter(agency=source).update(agency=target)
+        AgencyAlias.objects.create(
+            agency=target, name=source.name, normalized_name=source.normalized_name
+        )
+        if target.home_city_id is None and source.home_city_id is not None:
+            target.home_city_id = source.home_city_id
+        merged.append(source.name)
+        _repoint_other_references(source=source, target=target)
+        source.delete()
+    target.save()
+    audit_record(
+        actor=actor,
+        action="agency.merge",
+        obj=target,
+        city=target.home_city,
+        changes={"merged": merged},
+    )
+    return target
+
+
+def _owner_or_recipient(agency: Agency) -> models.Q:
+    return models.Q(owner=agency) | models.Q(recipient=agency)
+
+
+def _repoint_other_references(*, source: Agency, target: Agency) -> None:
+    """Move any other foreign key to Agency (later apps add some) over to the target."""
+    from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+
+    handled = {Camera, SharingAgreement, TransparencySnapshot, AgencyAlias}
+    for rel in Agency._meta.related_objects:
+        model = rel.related_model
+        if model in handled or not rel.concrete or rel.many_to_many:
+            continue
+        model._default_manager.filter(**{rel.field.name: source}).update(**{rel.field.name: target})

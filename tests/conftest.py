@@ -1,0 +1,34 @@
+import os
+
+import pytest
+from django.core.cache import cache
+
+from portal.celery import app as celery_app
+
+SERVICES = os.environ.get("PORTAL_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if SERVICES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL, Redis and a worker: run `make test-services`")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_clean_cache(settings, tmp_path):
+    """Tasks run in-process unless a test asks for the real worker; each test a fresh cache."""
+    celery_app.conf.task_always_eager = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def clerk_city(db):
+    from tests.factories import CityFactory
+
+    return CityFactory(name="Joliet", state="IL", slug="joliet-il")
