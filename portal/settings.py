@@ -263,3 +263,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Show a "demo data" notice on every page while the site runs on invented demo data.
+PORTAL_DEMO_BANNER = env.bool("PORTAL_DEMO_BANNER", default=not PRODUCTION)
