@@ -9,7 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from portal.models import Agency, AgencyAlias, AuditEvent, City
-from portal.names import guess_agency_kind, parse_agency_name
+from portal.names import ParsedName, guess_agency_kind, parse_agency_name
 
 
 class ServiceError(Exception):
@@ -97,23 +97,120 @@ def agency_get_or_create(
     return agency, True
 
 
-def agency_resolver(*, names: Iterable[str]) -> dict[str, Agency]:
-    """Resolve many names at once: one query for known keys, creation for the rest."""
-    parsed = {name: parse_agency_name(name) for name in names if name and name.strip()}
-    keys = {p.key for p in parsed.values() if p.key}
-    by_key: dict[str, Agency] = {
-        a.normalized_name: a for a in Agency.objects.filter(normalized_name__in=keys)
-    }
-    for alias in AgencyAlias.objects.select_related("agency").filter(normalized_name__in=keys):
-        by_key.setdefault(alias.normalized_name, alias.agency)
-    result: dict[str, Agency] = {}
+def _chunks(items: list, size: int = 2000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _agencies_by_key(keys: Iterable[str]) -> dict[str, Agency]:
+    """Agencies for normalized keys, through their own key or an alias, in batched queries."""
+    keys = sorted(set(keys))
+    found: dict[str, Agency] = {}
+    for chunk in _chunks(keys):
+        found.update(
+            (a.normalized_name, a) for a in Agency.objects.filter(normalized_name__in=chunk)
+        )
+    unresolved = [k for k in keys if k not in found]
+    for chunk in _chunks(unresolved):
+        for alias in AgencyAlias.objects.select_related("agency").filter(normalized_name__in=chunk):
+            found.setdefault(alias.normalized_name, alias.agency)
+    return found
+
+
+def _unique_slugs(displays: list[str]) -> list[str]:
+    """One free slug per display name, with few queries: collisions are rare."""
+    bases = [(slugify(d) or "agency")[:240] for d in displays]
+    taken: set[str] = set()
+    for chunk in _chunks(sorted(set(bases))):
+        taken.update(Agency.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    probed: set[str] = set()
+    slugs: list[str] = []
+    for base in bases:
+        slug = base
+        if slug in taken:
+            if base not in probed:
+                probed.add(base)
+                taken.update(
+                    Agency.objects.filter(slug__startswith=f"{base}-").values_list(
+                        "slug", flat=True
+                    )
+                )
+            n = 2
+            while f"{base}-{n}" in taken:
+                n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def agency_resolver(*, names: Iterable[str], home_city: City | None = None) -> dict[str, Agency]:
+    """Resolve many names at once: batched lookups of known keys, bulk creation for the rest.
+
+    Returns {name as given: Agency}; blank names are left out. New agencies get their kind and
+    state guessed from the name and ``home_city`` when given.
+    """
+    parsed = {}
+    for name in names:
+        if name and name.strip() and name not in parsed:
+            parsed[name] = parse_agency_name(name)
+    by_key = _agencies_by_key(p.key for p in parsed.values() if p.key)
+    missing: dict[str, tuple[str, ParsedName]] = {}
     for name, p in parsed.items():
-        if not p.key:
-            continue
-        if p.key not in by_key:
-            by_key[p.key], _ = agency_get_or_create(name=name)
-        result[name] = by_key[p.key]
-    return result
+        if p.key and p.key not in by_key:
+            missing.setdefault(p.key, (name, p))
+    if missing:
+        entries = list(missing.values())
+        slugs = _unique_slugs([p.display for _, p in entries])
+        Agency.objects.bulk_create(
+            [
+                Agency(
+                    name=p.display[:255],
+                    normalized_name=p.key,
+                    slug=slug,
+                    kind=guess_agency_kind(p.display),
+                    state=p.state,
+                    home_city=home_city,
+                    is_active=not p.inactive,
+                )
+                for (_, p), slug in zip(entries, slugs, strict=True)
+            ],
+            batch_size=500,
+            # A concurrent import may create some of them first; those rows are then found below.
+            ignore_conflicts=True,
+        )
+        by_key.update(_agencies_by_key(missing))
+        for key, (name, _p) in missing.items():
+            if key not in by_key:
+                # Lost a slug race to another writer; the one-by-one path settles it.
+                by_key[key], _created = agency_get_or_create(name=name, home_city=home_city)
+    return {name: by_key[p.key] for name, p in parsed.items() if p.key}
+
+
+def audit_record_many(
+    *,
+    actor=None,
+    action: str,
+    objs: Iterable[models.Model],
+    changes: dict[str, Any] | None = None,
+    city_attr: str = "city_id",
+) -> int:
+    """One audit row per object in a single insert; returns how many were written."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    events = [
+        AuditEvent(
+            actor=actor,
+            action=action,
+            city_id=getattr(obj, city_attr, None),
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            changes=changes or {},
+        )
+        for obj in objs
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
 
 
 @transaction.atomic

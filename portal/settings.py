@@ -267,3 +267,9 @@ LOGGING = {
 
 # Show a "demo data" notice on every page while the site runs on invented demo data.
 PORTAL_DEMO_BANNER = env.bool("PORTAL_DEMO_BANNER", default=not PRODUCTION)
+
+# Import jobs: when a running job counts as stalled, how often it is retried, how long files stay.
+IMPORT_STALLED_MINUTES = env.int("IMPORT_STALLED_MINUTES", default=15)
+IMPORT_PENDING_MINUTES = env.int("IMPORT_PENDING_MINUTES", default=30)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=90)

@@ -1,0 +1,347 @@
+"""Reading uploaded files safely: encoding detection, streaming CSV with line numbers, JSON.
+
+Every problem with a file as a whole raises ``ImportFileError`` with a message a clerk can act
+on; problems with one row are returned with the row so the importer can reject just that row.
+Line numbers are the file's own: 1 is the header line, and a row spanning several lines (a
+quoted cell with line breaks) carries the number of its first line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from portal.imports import EXCERPT_MAX, ImportFileError
+
+MAX_CELL_CHARS = 1024 * 1024
+# Python's default (128 KiB) is below what real transparency lists reach; a cell larger than
+# this is not data we can use and fails the file with a clear message instead.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
+
+SCAN_CHUNK = 1024 * 1024
+SNIFF_BYTES = 64 * 1024
+HEADER_MAX = 64 * 1024
+JSON_MAX_BYTES = 64 * 1024 * 1024
+# C0 controls other than tab, line feed, form feed and carriage return are rare in text.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+BLANK = " \t\r\n\x0c\x1a"
+NULL_TOKENS = frozenset({"", "na", "n/a", "null", "none", "-", "--", "data unavailable"})
+
+
+def normalize_header(name: str) -> str:
+    """``Networks I'm Sharing`` -> ``networks_i_m_sharing``; ``camera:direction`` ->
+    ``camera_direction``; ``@id`` -> ``id``."""
+    return re.sub(r"[^a-z0-9]+", "_", (name or "").strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def is_null(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in NULL_TOKENS)
+
+
+def excerpt(values: Iterable[Any]) -> str:
+    text = ", ".join(str(v) for v in values if v not in (None, ""))
+    return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
+
+
+def rewind(stream: IO[bytes]) -> None:
+    stream.seek(0)
+
+
+def _scan(stream: IO[bytes], encoding: str) -> bool:
+    """True when the whole stream decodes under ``encoding`` and reads as text: a stray control
+    character is tolerated (old DOS end-of-file marks), more than one in a thousand is not."""
+    rewind(stream)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    chars = controls = 0
+    try:
+        while chunk := stream.read(SCAN_CHUNK):
+            text = decoder.decode(chunk)
+            chars += len(text)
+            controls += len(CONTROL_CHARS.findall(text))
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return controls <= 2 or controls * 1000 <= chars
+
+
+def detect_encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1252 when it is clearly that.
+
+    Latin-1 decodes any bytes at all, so it is never guessed: Windows-1252 is accepted only when
+    every byte is one of its characters (five byte values are not) and control characters are
+    as rare as in real text, which is what a Windows export looks like.
+    """
+    rewind(stream)
+    head = stream.read(SNIFF_BYTES)
+    rewind(stream)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ImportFileError(_("The file is empty."))
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if not _scan(stream, "utf-16"):
+            raise ImportFileError(_("The file says it is UTF-16 but does not decode as UTF-16."))
+        return "utf-16"
+    if head.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            _("This looks like a spreadsheet or ZIP archive; save it as CSV and upload that.")
+        )
+    if b"\x00" in head:
+        raise ImportFileError(_("This is not a text file: it contains binary data."))
+    if _scan(stream, "utf-8"):
+        return "utf-8-sig"
+    if _scan(stream, "cp1252"):
+        return "cp1252"
+    raise ImportFileError(
+        _(
+            "The file's text encoding is not UTF-8 or Windows-1252, or it holds binary data; "
+            "save it as CSV (UTF-8) and upload it again."
+        )
+    )
+
+
+def open_text(stream: IO[bytes]) -> io.TextIOWrapper:
+    """A text stream over the upload in its detected encoding, newlines left for the CSV reader."""
+    encoding = detect_encoding(stream)
+    rewind(stream)
+    return io.TextIOWrapper(stream, encoding=encoding, newline="")
+
+
+def sniff_text(stream: IO[bytes]) -> str:
+    """The first few kilobytes as text, to tell formats apart; the stream is rewound."""
+    encoding = detect_encoding(stream)
+    rewind(stream)
+    head = stream.read(SNIFF_BYTES)
+    rewind(stream)
+    return head.decode(encoding, errors="ignore").lstrip("\ufeff")
+
+
+def load_json(stream: IO[bytes]) -> Any:
+    """Parse a whole JSON file. JSON camera exports are small (a city's Overpass result is a few
+    hundred kilobytes), so reading them at once is fine; very large ones are refused."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    if size > JSON_MAX_BYTES:
+        raise ImportFileError(
+            _("JSON files are limited to %(mb)s MB; split the file or export it as CSV.")
+            % {"mb": JSON_MAX_BYTES // (1024 * 1024)}
+        )
+    text = open_text(stream).read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            _("The JSON is invalid or cut short at line %(line)s, column %(col)s: %(msg)s.")
+            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+        ) from None
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+class _LineTracker:
+    """Feeds lines to the CSV reader and remembers the last one, to spot a cut-off file."""
+
+    def __init__(self, text: Iterable[str]):
+        self._lines = iter(text)
+        self.last = ""
+
+    def __iter__(self) -> _LineTracker:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._lines)
+        return self.last
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    data: dict[str, str]
+    error: str = ""
+
+    def excerpt(self) -> str:
+        return excerpt(self.data.values())
+
+
+@dataclass
+class CsvTable:
+    """A CSV file's normalized header and a one-pass iterator over its rows."""
+
+    header: list[str]
+    raw_header: list[str]
+    rows: Iterator[CsvRow]
+
+    def pick(self, *candidates: str) -> str | None:
+        """The first of ``candidates`` present in the header."""
+        return next((c for c in candidates if c in self.header), None)
+
+    def require(self, groups: Mapping[str, tuple[str, ...]], *, what: str) -> dict[str, str]:
+        """Map each required field to the header column that holds it, or fail naming what was
+        expected and what was found."""
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        for field, candidates in groups.items():
+            column = self.pick(*candidates)
+            if column is None:
+                missing.append(" / ".join(candidates))
+            else:
+                found[field] = column
+        if missing:
+            raise ImportFileError(
+                _(
+                    "This does not look like %(what)s: missing column(s) %(missing)s. "
+                    "Found columns: %(found)s."
+                )
+                % {
+                    "what": what,
+                    "missing": "; ".join(missing),
+                    "found": ", ".join(self.raw_header)[:800] or _("none"),
+                }
+            )
+        return found
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def _csv_error(exc: csv.Error, line: int) -> ImportFileError:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return ImportFileError(
+            _("Line %(line)s: a cell is larger than 1 MB; this is not a usable data file.")
+            % {"line": line}
+        )
+    if "unexpected end of data" in text:
+        return ImportFileError(
+            _("Line %(line)s: the file ends inside a quoted cell; it looks cut short.")
+            % {"line": line}
+        )
+    return ImportFileError(
+        _("Line %(line)s: the CSV is malformed (%(error)s).") % {"line": line, "error": text}
+    )
+
+
+def read_csv(stream: IO[bytes]) -> CsvTable:
+    """Open a CSV upload: detect its encoding and delimiter, read and normalize the header."""
+    text = open_text(stream)
+    first, skipped = text.readline(HEADER_MAX), 0
+    while first and not first.strip():
+        first, skipped = text.readline(HEADER_MAX), skipped + 1
+    if not first.strip():
+        raise ImportFileError(_("The file is empty."))
+    if len(first) >= HEADER_MAX and not first.endswith(("\n", "\r")):
+        raise ImportFileError(_("The first line is too long to be a header; this is not a CSV."))
+    tracker = _LineTracker(_prepend(first, text))
+    reader = csv.reader(tracker, delimiter=_delimiter(first), strict=True)
+    try:
+        raw_header = next(reader)
+    except csv.Error as exc:
+        raise _csv_error(exc, 1 + skipped) from None
+    header = [normalize_header(h) for h in raw_header]
+    rows = _rows(reader, tracker, header, offset=skipped)
+    first_row = next(rows, None)
+    if first_row is None:
+        raise ImportFileError(_("The file has a header line but no data rows."))
+    return CsvTable(
+        header=header,
+        raw_header=[h.strip().lstrip("\ufeff") for h in raw_header],
+        rows=_prepend(first_row, rows),
+    )
+
+
+def _prepend(first, rest: Iterable) -> Iterator:
+    yield first
+    yield from rest
+
+
+def _rows(reader, tracker: _LineTracker, header: list[str], *, offset: int) -> Iterator[CsvRow]:
+    width = len(header)
+    while True:
+        start = reader.line_num + 1 + offset
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(exc, start) from None
+        if not any(v.strip(BLANK) for v in values):
+            continue  # blank lines, rows of empty cells, a DOS end-of-file mark
+        if len(values) > width and not any(v.strip() for v in values[width:]):
+            values = values[:width]  # trailing empty cells from a spreadsheet export
+        data = dict(zip(header, values, strict=False))
+        if len(values) == width:
+            yield CsvRow(line=start, data=data)
+            continue
+        if len(values) < width and not tracker.last.endswith(("\n", "\r")):
+            raise ImportFileError(
+                _("Line %(line)s: the last row is incomplete; the file looks cut short.")
+                % {"line": start}
+            )
+        yield CsvRow(
+            line=start,
+            data=data,
+            error=_("expected %(width)s values, found %(found)s")
+            % {"width": width, "found": len(values)},
+        )
+
+
+# --- values ---------------------------------------------------------------------------------
+
+FILE_DATE = re.compile(r"(?<!\d)(20\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def date_from_name(name: str) -> dt.date | None:
+    """A YYYYMMDD (or YYYY-MM-DD) date in a file name, such as ``agency_access20240426.csv``."""
+    for match in FILE_DATE.finditer(name or ""):
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """ISO dates and timestamps (the date as written, e.g. ``2024-04-26T14:11:25Z``), US dates.
+
+    Returns None for blank or "NA"; raises ValueError for anything else it cannot read.
+    """
+    if is_null(value):
+        return None
+    text = value.strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
+        except ValueError:
+            continue
+    raise ValueError(_("“%s” is not a date") % text[:40])
+
+
+INT_TEXT = re.compile(r"^\s*(\d{1,3}(,\d{3})+|\d+)(\.0+)?\s*$")
+
+
+def parse_count(value: str) -> int | None:
+    """A non-negative whole number such as ``1,234``; None for blank/NA; ValueError otherwise."""
+    if is_null(value):
+        return None
+    match = INT_TEXT.match(value)
+    if not match:
+        raise ValueError(_("“%s” is not a whole number") % value.strip()[:40])
+    return int(match.group(1).replace(",", ""))
