@@ -12,7 +12,7 @@ CLERKS_GROUP = "Clerks"
 # app_label.model -> actions a clerk may take on it
 CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "portal.city": ("view", "change"),
-    "portal.agency": ("view", "change"),
+    "portal.agency": ("view", "add", "change"),
     "portal.agencyalias": ("view", "add", "change", "delete"),
     "portal.statelawprofile": ("view", "change"),
     "portal.importjob": ("view", "add"),

@@ -112,3 +112,15 @@ class ClerkFactory(UserFactory):
         self.groups.add(clerk_group())
         if extracted is not None:
             CityClerk.objects.get_or_create(user=self, city=extracted)
+
+
+class SuperuserFactory(UserFactory):
+    """A superuser, saved after its password is set so a login's session stays valid."""
+
+    is_staff = True
+    is_superuser = True
+
+    @factory.post_generation
+    def persist(self, create, extracted, **kwargs):
+        if create:
+            self.save()
