@@ -98,6 +98,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # Save the hashed password; a user saved without it is logged out at once.
+        if create:
+            instance.save()
+
 
 class ClerkFactory(UserFactory):
     """A staff user in the Clerks group, scoped to ``city``."""
