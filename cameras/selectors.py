@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from cameras.filters import CameraFilter, SharingAgreementFilter, TransparencySnapshotFilter
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from portal.models import Agency, City
 
 
 def camera_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Camera]:
@@ -31,3 +34,178 @@ def snapshot_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Trans
         "agency__name", "-captured_on"
     )
     return TransparencySnapshotFilter(filters, queryset=qs).qs if filters else qs
+
+
+# --- Page reads -----------------------------------------------------------------------------
+# The public pages read through these. Each returns a bounded result in a fixed number of
+# queries, so a page's query count does not grow with its cameras or agreements.
+
+# Page filter names -> the annotation ``SharingAgreement.objects.with_flags()`` adds.
+SHARING_FLAG_FIELDS: dict[str, str] = {
+    "out_of_state": "recipient_out_of_state",
+    "federal": "federal_recipient",
+    "forbidden": "forbidden_by_state_law",
+}
+SHARING_FLAGS = ("flagged", *SHARING_FLAG_FIELDS)
+
+CAMERA_POINT_FIELDS = (
+    "pk",
+    "latitude",
+    "longitude",
+    "directions",
+    "direction_text",
+    "vendor",
+    "status",
+    "camera_type",
+    "address",
+    "last_verified",
+    "owner__name",
+    "owner__slug",
+    "owner__kind",
+    "city__name",
+    "city__state",
+    "city__slug",
+)
+
+
+@dataclass(frozen=True)
+class SharingCounts:
+    total: int
+    out_of_state: int
+    federal: int
+    forbidden: int
+    # Agreements with at least one flag: fewer than the sum when flags overlap.
+    flagged: int
+
+
+def camera_points(*, cameras: QuerySet[Camera]) -> list[dict[str, Any]]:
+    """Map- and table-ready rows (one query) for the given cameras."""
+    return list(cameras.order_by("pk").values(*CAMERA_POINT_FIELDS))
+
+
+def camera_get(*, pk: int) -> Camera | None:
+    """One camera with its city and owner, or None."""
+    return Camera.objects.select_related("city", "owner").filter(pk=pk).first()
+
+
+def camera_nearby(*, camera: Camera, limit: int = 8, radius_deg: float = 0.05) -> list[Camera]:
+    """The closest other cameras of the same city, nearest first."""
+    if camera.city_id is None:
+        return []
+    lat, lon = float(camera.latitude), float(camera.longitude)
+    # A bounding box keeps the candidates to what the (city, status) index narrows quickly.
+    candidates = list(
+        Camera.objects.select_related("owner")
+        .filter(
+            city_id=camera.city_id,
+            latitude__range=(lat - radius_deg, lat + radius_deg),
+            longitude__range=(lon - radius_deg, lon + radius_deg),
+        )
+        .exclude(pk=camera.pk)[:500]
+    )
+    for other in candidates:
+        other.distance_m = _distance_m(lat, lon, float(other.latitude), float(other.longitude))
+    return sorted(candidates, key=lambda c: c.distance_m)[:limit]
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def camera_vendors() -> list[str]:
+    """Distinct vendor names, for the cameras filter form."""
+    return list(
+        Camera.objects.exclude(vendor="")
+        .order_by("vendor")
+        .values_list("vendor", flat=True)
+        .distinct()
+    )
+
+
+def sharing_agreements(
+    *,
+    owner: Agency | None = None,
+    recipient: Agency | None = None,
+    owner_city: City | None = None,
+    recipient_city: City | None = None,
+    flag: str = "",
+    current_only: bool = True,
+) -> QuerySet[SharingAgreement]:
+    """Agreements on one side of an agency or a city's agencies, flagged, optionally filtered
+    to one flag (``flagged`` means any flag)."""
+    qs = SharingAgreement.objects.with_flags().select_related("owner", "recipient")
+    if current_only:
+        qs = qs.current()
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if recipient is not None:
+        qs = qs.filter(recipient=recipient)
+    if owner_city is not None:
+        qs = qs.filter(owner__home_city=owner_city)
+    if recipient_city is not None:
+        qs = qs.filter(recipient__home_city=recipient_city)
+    if flag == "flagged":
+        qs = qs.filter(
+            Q(recipient_out_of_state=True)
+            | Q(federal_recipient=True)
+            | Q(forbidden_by_state_law=True)
+        )
+    elif flag in SHARING_FLAG_FIELDS:
+        qs = qs.filter(**{SHARING_FLAG_FIELDS[flag]: True})
+    return qs.order_by("-forbidden_by_state_law", "recipient__name", "owner__name", "kind")
+
+
+def sharing_counts(*, agreements: QuerySet[SharingAgreement]) -> SharingCounts:
+    """Totals of agreements and of each flag, in one aggregate query."""
+    any_flag = Q(recipient_out_of_state=True) | Q(federal_recipient=True)
+    any_flag |= Q(forbidden_by_state_law=True)
+    totals = agreements.order_by().aggregate(
+        total=Count("pk"),
+        out_of_state=Count("pk", filter=Q(recipient_out_of_state=True)),
+        federal=Count("pk", filter=Q(federal_recipient=True)),
+        forbidden=Count("pk", filter=Q(forbidden_by_state_law=True)),
+        flagged=Count("pk", filter=any_flag),
+    )
+    return SharingCounts(
+        total=totals["total"],
+        out_of_state=totals["out_of_state"],
+        federal=totals["federal"],
+        forbidden=totals["forbidden"],
+        flagged=totals["flagged"],
+    )
+
+
+def sharing_breakdown(
+    *, agreements: QuerySet[SharingAgreement], fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Agreement counts grouped by the given fields (e.g. ``recipient__state``), largest first."""
+    return list(
+        agreements.order_by()
+        .values(*fields)
+        .annotate(count=Count("pk"))
+        .order_by("-count", *fields)
+    )
+
+
+def snapshot_history(*, agencies: Iterable[Agency]) -> list[TransparencySnapshot]:
+    """Every snapshot of the given agencies, oldest first, in one query."""
+    return list(
+        TransparencySnapshot.objects.select_related("agency")
+        .filter(agency__in=list(agencies))
+        .order_by("agency__name", "captured_on")
+    )
+
+
+def snapshots_latest(*, history: Iterable[TransparencySnapshot]) -> list[TransparencySnapshot]:
+    """The newest snapshot of each agency in a history from ``snapshot_history``."""
+    latest: dict[int, TransparencySnapshot] = {}
+    for snapshot in history:
+        current = latest.get(snapshot.agency_id)
+        if current is None or snapshot.captured_on > current.captured_on:
+            latest[snapshot.agency_id] = snapshot
+    return sorted(latest.values(), key=lambda s: s.agency.name)

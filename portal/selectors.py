@@ -4,12 +4,14 @@ record about government; private data never lives in these models."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from portal.filters import AgencyFilter, CityFilter, StateLawProfileFilter
-from portal.models import Agency, City, StateLawProfile
+from portal.models import Agency, AgencyAlias, City, StateLawProfile
 
 
 def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
@@ -32,3 +34,117 @@ def law_profile_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[St
 
 def law_profiles_by_state() -> dict[str, StateLawProfile]:
     return {p.state: p for p in StateLawProfile.objects.all()}
+
+
+# --- Page reads -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadlineFigures:
+    cities: int
+    active_cameras: int
+    agencies: int
+    agreements: int
+    out_of_state: int
+    federal: int
+    forbidden: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    cities: list[City]
+    agencies: list[Agency]
+
+    @property
+    def total(self) -> int:
+        return len(self.cities) + len(self.agencies)
+
+
+def headline_figures() -> HeadlineFigures:
+    """Portal-wide counts for the home page: a fixed handful of aggregate queries."""
+    from cameras.models import Camera, SharingAgreement
+    from cameras.selectors import sharing_counts
+
+    counts = sharing_counts(agreements=SharingAgreement.objects.current().with_flags())
+    return HeadlineFigures(
+        cities=City.objects.count(),
+        active_cameras=Camera.objects.filter(status=Camera.Status.ACTIVE).count(),
+        agencies=Agency.objects.count(),
+        agreements=counts.total,
+        out_of_state=counts.out_of_state,
+        federal=counts.federal,
+        forbidden=counts.forbidden,
+    )
+
+
+def city_get(*, slug: str) -> City | None:
+    """One city with its active camera count, or None."""
+    return city_list().filter(slug=slug).first()
+
+
+def city_agencies(*, city: City) -> list[Agency]:
+    """The agencies based in a city (its police, an HOA, a store...) with camera counts."""
+    return list(_with_counts(Agency.objects.filter(home_city=city)).order_by("kind", "name"))
+
+
+def agency_get(*, slug: str) -> Agency | None:
+    """One agency with its home city and aliases, or None."""
+    return (
+        Agency.objects.select_related("home_city")
+        .prefetch_related(Prefetch("aliases", queryset=AgencyAlias.objects.order_by("name")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def agency_directory(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Agency]:
+    """``agency_list`` with each agency's camera and sharing counts, for the agencies page."""
+    return _with_counts(agency_list(filters=filters))
+
+
+def _count_of(model_label: str, field: str, **conditions: Any) -> Coalesce:
+    """A correlated ``COUNT`` that stays one subquery per row instead of a join fan-out."""
+    from django.apps import apps
+
+    model = apps.get_model(model_label)
+    counted = (
+        model.objects.filter(**{field: OuterRef("pk")}, **conditions)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
+    return agencies.annotate(
+        camera_count=_count_of("cameras.Camera", "owner", status="active"),
+        sharing_out_count=_count_of("cameras.SharingAgreement", "owner", ended_on__isnull=True),
+        sharing_in_count=_count_of("cameras.SharingAgreement", "recipient", ended_on__isnull=True),
+    )
+
+
+def portal_search(*, query: str, limit: int = 50) -> SearchResults:
+    """Cities and agencies whose name (or an agency's alias) contains the query."""
+    query = " ".join(query.split())[:100]
+    if not query:
+        return SearchResults(query="", cities=[], agencies=[])
+    cities = list(city_list().filter(name__icontains=query)[:limit])
+    agency_ids = (
+        Agency.objects.filter(Q(name__icontains=query) | Q(aliases__name__icontains=query))
+        .values("pk")
+        .distinct()
+    )
+    agencies = list(
+        Agency.objects.select_related("home_city")
+        .filter(pk__in=agency_ids)
+        .order_by("name")[:limit]
+    )
+    return SearchResults(query=query, cities=cities, agencies=agencies)
+
+
+def law_profile_get(*, state: str) -> StateLawProfile | None:
+    """The law profile of one state, or None when the portal has none for it."""
+    return StateLawProfile.objects.filter(state=state).first() if state else None

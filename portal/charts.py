@@ -1,0 +1,326 @@
+"""Plotly figures for the public pages, built in Python from selector output.
+
+Each builder returns an HTML fragment (a div and the script that draws it) for pages that load
+plotly.js themselves from ``{% static 'vendor/plotly.min.js' %}``. Every figure sits next to a
+table or a caption with the same facts, so nothing is only in a chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from plotly.subplots import make_subplots
+
+from portal.models import Agency
+from portal.states import STATE_CHOICES
+
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies); the legend
+# and the hover text name the kind, so colour is never the only cue.
+KIND_COLORS: dict[str, str] = {
+    Agency.Kind.POLICE: "#0072B2",
+    Agency.Kind.SHERIFF: "#009E73",
+    Agency.Kind.STATE: "#56B4E9",
+    Agency.Kind.FEDERAL: "#D55E00",
+    Agency.Kind.UNIVERSITY: "#CC79A7",
+    Agency.Kind.HOA: "#E69F00",
+    Agency.Kind.BUSINESS: "#000000",
+    Agency.Kind.HOUSING: "#8C6D1F",
+    Agency.Kind.OTHER: "#777777",
+}
+SERIES_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+KIND_LABELS = dict(Agency.Kind.choices)
+STATE_NAMES = dict(STATE_CHOICES)
+
+# Tiles come from openstreetmap.org; the style itself is built into plotly.js, so markers
+# draw even where the tiles cannot load.
+MAP_STYLE = "open-street-map"
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+# A bare template keeps each embedded figure small; the few styles we want are set per figure.
+TEMPLATE = "none"
+FONT = {
+    "family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+    "color": "#1f2328",
+}
+
+
+def compass_point(degrees: float) -> str:
+    """The 8-point compass name of a bearing: 90 -> "E"."""
+    points = [
+        pgettext("compass point", "N"),
+        pgettext("compass point", "NE"),
+        pgettext("compass point", "E"),
+        pgettext("compass point", "SE"),
+        pgettext("compass point", "S"),
+        pgettext("compass point", "SW"),
+        pgettext("compass point", "W"),
+        pgettext("compass point", "NW"),
+    ]
+    return points[round((degrees % 360) / 45) % 8]
+
+
+def directions_label(directions: Iterable[Any] | None, fallback: str = "") -> str:
+    """Compass text for a camera's bearings, e.g. "90° (E), 180° (S)"; shared by maps and tables."""
+    parts = []
+    for value in directions or []:
+        try:
+            degrees = float(value)
+        except (TypeError, ValueError):
+            continue
+        parts.append(f"{degrees:g}° ({compass_point(degrees)})")
+    return ", ".join(parts) or fallback
+
+
+def _html(fig: go.Figure, div_id: str) -> SafeString:
+    # plotly escapes "</" inside the figure JSON, so imported names cannot close the script.
+    return mark_safe(  # noqa: S308
+        fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG, div_id=div_id)
+    )
+
+
+def _fit(lats: Sequence[float], lons: Sequence[float]) -> tuple[dict[str, float], float]:
+    """Centre and zoom that show every point on a map about 600 by 400 pixels.
+
+    MapLibre's world is 512 pixels wide at zoom 0; a little is taken off for a margin.
+    """
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    center = {"lat": (south + north) / 2, "lon": (west + east) / 2}
+    lon_span = max(east - west, 1e-4)
+    lat_span = max(north - south, 1e-4)
+    cos_lat = max(math.cos(math.radians(center["lat"])), 0.1)
+    zoom_lon = math.log2(600 * 360 / (512 * lon_span))
+    zoom_lat = math.log2(400 * 360 * cos_lat / (512 * lat_span))
+    return center, max(1.0, min(15.0, min(zoom_lon, zoom_lat) - 0.35))
+
+
+def camera_map(
+    *,
+    points: Sequence[Mapping[str, Any]],
+    div_id: str,
+    height: int = 460,
+    context_points: Sequence[Mapping[str, Any]] = (),
+) -> SafeString:
+    """A scatter map of cameras from ``camera_points`` rows, one trace per owner kind.
+
+    ``context_points`` (e.g. a camera's neighbours) are drawn first, small and grey.
+    """
+    by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in points:
+        by_kind[row.get("owner__kind") or Agency.Kind.OTHER].append(row)
+    fig = go.Figure()
+    if context_points:
+        fig.add_trace(
+            _camera_trace(
+                context_points,
+                name=_("Nearby cameras (%(count)s)") % {"count": len(context_points)},
+                marker={"size": 8, "color": "#8c959f", "opacity": 0.8},
+            )
+        )
+    for kind in KIND_COLORS:
+        rows = by_kind.get(kind)
+        if rows:
+            fig.add_trace(
+                _camera_trace(
+                    rows,
+                    name=f"{KIND_LABELS[kind]} ({len(rows)})",
+                    marker={"size": 11, "color": KIND_COLORS[kind], "opacity": 0.9},
+                )
+            )
+    everything = [*points, *context_points]
+    lats = [float(r["latitude"]) for r in everything]
+    lons = [float(r["longitude"]) for r in everything]
+    center, zoom = _fit(lats, lons) if everything else ({"lat": 39.5, "lon": -98.35}, 3.0)
+    fig.update_layout(
+        template=TEMPLATE,
+        map={"style": MAP_STYLE, "center": center, "zoom": zoom},
+        margin={"l": 0, "r": 0, "t": 8, "b": 0},
+        height=height,
+        font=FONT,
+        # Above the map, so the legend never hides markers.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        showlegend=True,
+    )
+    if len(everything) < 2:
+        return _html(fig, div_id)
+    # static/js/charts.js refits the zoom to these bounds at the map's drawn size.
+    bounds = ",".join(f"{v:.6f}" for v in (min(lons), min(lats), max(lons), max(lats)))
+    return format_html('<div class="map-fit" data-bounds="{}">{}</div>', bounds, _html(fig, div_id))
+
+
+def _camera_trace(
+    rows: Sequence[Mapping[str, Any]], *, name: str, marker: dict[str, Any]
+) -> go.Scattermap:
+    hover = (
+        "<b>%{customdata[0]}</b><br>"
+        + escape(_("Owner"))
+        + ": %{customdata[1]}<br>"
+        + escape(_("Vendor"))
+        + ": %{customdata[2]}<br>"
+        + escape(_("Direction"))
+        + ": %{customdata[3]}<br>"
+        + escape(_("Status"))
+        + ": %{customdata[4]}<extra></extra>"
+    )
+    status_labels = _camera_status_labels()
+    unknown = _("unknown")
+    return go.Scattermap(
+        lat=[float(r["latitude"]) for r in rows],
+        lon=[float(r["longitude"]) for r in rows],
+        mode="markers",
+        name=escape(name),
+        marker=marker,
+        customdata=[
+            [
+                escape(r.get("address") or _("Camera #%(pk)s") % {"pk": r["pk"]}),
+                escape(r.get("owner__name") or unknown),
+                escape(r.get("vendor") or unknown),
+                escape(
+                    directions_label(r.get("directions"), r.get("direction_text", "")) or unknown
+                ),
+                escape(status_labels.get(r.get("status"), r.get("status") or "")),
+            ]
+            for r in rows
+        ],
+        hovertemplate=hover,
+    )
+
+
+def _camera_status_labels() -> dict[str, str]:
+    from cameras.models import Camera
+
+    return {value: str(label) for value, label in Camera.Status.choices}
+
+
+def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString:
+    """Retention days, cameras and 30-day searches over time, one line per agency."""
+    metrics = [
+        ("retention_days", _("Retention (days)")),
+        ("total_cameras", _("Cameras")),
+        ("searches_30d", _("Searches in 30 days")),
+    ]
+    fig = make_subplots(
+        rows=len(metrics),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.09,
+        subplot_titles=[str(label) for _field, label in metrics],
+    )
+    by_agency: dict[str, list[Any]] = defaultdict(list)
+    for snapshot in history:
+        by_agency[snapshot.agency.name].append(snapshot)
+    for index, (agency_name, snapshots) in enumerate(sorted(by_agency.items())):
+        color = SERIES_COLORS[index % len(SERIES_COLORS)]
+        snapshots = sorted(snapshots, key=lambda s: s.captured_on)
+        for row, (field, label) in enumerate(metrics, start=1):
+            fig.add_trace(
+                go.Scatter(
+                    x=[s.captured_on.isoformat() for s in snapshots],
+                    y=[getattr(s, field) for s in snapshots],
+                    mode="lines+markers",
+                    name=escape(agency_name),
+                    legendgroup=str(index),
+                    showlegend=row == 1,
+                    line={"color": color, "width": 2},
+                    marker={"size": 7},
+                    connectgaps=False,
+                    hovertemplate="%{x}: %{y:,}<extra>" + escape(label) + "</extra>",
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
+    fig.update_xaxes(type="date", gridcolor="#e5e7eb")
+    fig.update_layout(
+        template=TEMPLATE,
+        height=520,
+        margin={"l": 50, "r": 10, "t": 30, "b": 30},
+        font=FONT,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
+        hovermode="x unified",
+    )
+    return _html(fig, div_id)
+
+
+# Sunburst colours: the owner's own state in blue, other states in orange, unknown in grey;
+# federal recipients always in vermillion. Labels carry the same facts as text.
+SUNBURST_COLORS = {
+    "home": ("#0072B2", "#7FB8DC"),
+    "other": ("#B35C00", "#F2C27F"),
+    "unknown": ("#6E6E6E", "#C9C9C9"),
+}
+FEDERAL_COLOR = "#D55E00"
+
+
+def sharing_sunburst(
+    *, root_label: str, home_state: str, breakdown: Sequence[Mapping[str, Any]], div_id: str
+) -> SafeString:
+    """Who can search an agency's cameras: recipients grouped by state, then by kind.
+
+    ``breakdown`` holds ``sharing_breakdown`` rows over ``recipient__state`` and
+    ``recipient__kind``.
+    """
+    unknown_state = _("Unknown state")
+
+    def group(state: str) -> str:
+        if not state:
+            return "unknown"
+        return "home" if state == home_state else "other"
+
+    root_id = "root"
+    ids, labels, parents, values = [root_id], [escape(root_label)], [""], [0]
+    colors = ["#ffffff"]
+    state_totals: dict[str, int] = defaultdict(int)
+    for row in breakdown:
+        state_totals[row["recipient__state"] or ""] += row["count"]
+    for state, total in sorted(state_totals.items(), key=lambda kv: -kv[1]):
+        ids.append(f"s:{state}")
+        labels.append(escape(str(STATE_NAMES.get(state, unknown_state))))
+        parents.append(root_id)
+        values.append(total)
+        colors.append(SUNBURST_COLORS[group(state)][0])
+    for row in breakdown:
+        state = row["recipient__state"] or ""
+        kind = row["recipient__kind"] or Agency.Kind.OTHER
+        ids.append(f"s:{state}/k:{kind}")
+        labels.append(escape(str(KIND_LABELS.get(kind, kind))))
+        parents.append(f"s:{state}")
+        values.append(row["count"])
+        colors.append(
+            FEDERAL_COLOR if kind == Agency.Kind.FEDERAL else SUNBURST_COLORS[group(state)][1]
+        )
+    values[0] = sum(state_totals.values())
+    fig = go.Figure(
+        go.Sunburst(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            maxdepth=3,
+            insidetextorientation="radial",
+            marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
+            hovertemplate="%{label}: %{value:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=460,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        font=FONT,
+        paper_bgcolor="#ffffff",
+    )
+    return _html(fig, div_id)
