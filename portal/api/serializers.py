@@ -1,0 +1,186 @@
+"""Public serializers for cities, agencies and state law profiles.
+
+Only public-record fields: clerk contacts, internal notes and anything about users stay out.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.models import Agency, City, StateLawProfile
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PageURLField(serializers.Field):
+    """The absolute URL of the object's public page on the portal."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", _("The object's page on this portal."))
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        url = value.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+def _choices_description(choices) -> str:
+    return "\n".join(f"* `{value}` - {label}" for value, label in choices)
+
+
+def enum_field(component_name: str, choices) -> type[serializers.ChoiceField]:
+    """A read-only choice field whose enum is one named schema component.
+
+    Several models have a ``kind`` with different choices; naming each enum here keeps the
+    schema free of generated names like ``Kind7feEnum``.
+    """
+    schema = {
+        "type": "string",
+        "enum": [value for value, _label in choices],
+        "description": lazy(_choices_description, str)(choices),
+    }
+
+    @extend_schema_field(schema, component_name=component_name)
+    class NamedChoiceField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("read_only", True)
+            super().__init__(choices=choices, **kwargs)
+
+    NamedChoiceField.__name__ = NamedChoiceField.__qualname__ = f"{component_name}Field"
+    return NamedChoiceField
+
+
+AgencyKindField = enum_field("AgencyKindEnum", Agency.Kind.choices)
+
+
+class StateDisplayField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "get_state_display")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", _("The state's name."))
+        super().__init__(**kwargs)
+
+
+class CitySerializer(serializers.ModelSerializer):
+    page_url = PageURLField()
+    state_name = StateDisplayField()
+    latitude = serializers.FloatField(allow_null=True, read_only=True)
+    longitude = serializers.FloatField(allow_null=True, read_only=True)
+    active_camera_count = serializers.IntegerField(
+        read_only=True, help_text=_("Cameras in the city whose status is active.")
+    )
+
+    class Meta:
+        model = City
+        fields = [
+            "slug",
+            "name",
+            "state",
+            "state_name",
+            "population",
+            "council_body",
+            "website",
+            "timezone",
+            "latitude",
+            "longitude",
+            "active_camera_count",
+            "page_url",
+        ]
+        read_only_fields = fields
+
+
+class AgencyBriefSerializer(serializers.ModelSerializer):
+    """An agency as it appears inside another object (a camera's owner, a sharing partner)."""
+
+    kind = AgencyKindField()
+
+    class Meta:
+        model = Agency
+        fields = ["slug", "name", "kind", "state"]
+        read_only_fields = fields
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    page_url = PageURLField()
+    kind = AgencyKindField()
+    state_name = StateDisplayField()
+    home_city = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, help_text=_("Slug of the agency's home city, if any.")
+    )
+    aliases = serializers.SlugRelatedField(
+        slug_field="name",
+        many=True,
+        read_only=True,
+        help_text=_("Other spellings of the agency's name found in source files."),
+    )
+    camera_count = serializers.IntegerField(
+        read_only=True, help_text=_("Active cameras the agency owns.")
+    )
+    sharing_out_count = serializers.IntegerField(
+        read_only=True, help_text=_("Current agreements letting other agencies search its cameras.")
+    )
+    sharing_in_count = serializers.IntegerField(
+        read_only=True, help_text=_("Current agreements letting it search other agencies' cameras.")
+    )
+
+    class Meta:
+        model = Agency
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "state",
+            "state_name",
+            "home_city",
+            "aliases",
+            "is_active",
+            "website",
+            "transparency_url",
+            "camera_count",
+            "sharing_out_count",
+            "sharing_in_count",
+            "page_url",
+        ]
+        read_only_fields = fields
+
+
+class StateLawProfileSerializer(serializers.ModelSerializer):
+    state_name = StateDisplayField()
+    forbidden_uses = serializers.ListField(
+        child=serializers.ChoiceField(choices=StateLawProfile.ForbiddenUse.choices),
+        read_only=True,
+        help_text=_("Uses of ALPR data the state forbids."),
+    )
+
+    class Meta:
+        model = StateLawProfile
+        fields = [
+            "state",
+            "state_name",
+            "statute_citation",
+            "statute_url",
+            "summary",
+            "forbidden_uses",
+            "forbids_out_of_state_sharing",
+            "forbids_federal_sharing",
+            "requires_written_declaration",
+            "retention_limit_days",
+            "effective_date",
+            "last_reviewed",
+        ]
+        read_only_fields = fields
+
+
+class ThrottledSerializer(serializers.Serializer):
+    """The body of a 429 answer."""
+
+    detail = serializers.CharField()
+    retry_after_seconds = serializers.IntegerField(
+        allow_null=True, help_text=_("Seconds to wait before the next request.")
+    )

@@ -1,0 +1,18 @@
+"""Routes of the public API, mounted at /api/v1/ with a browsable root listing them."""
+
+from rest_framework.routers import DefaultRouter
+
+from cameras.api.views import CameraViewSet, SharingAgreementViewSet, TransparencySnapshotViewSet
+from portal.api.views import AgencyViewSet, CityViewSet, StateLawProfileViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("cities", CityViewSet, basename="city")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("cameras", CameraViewSet, basename="camera")
+router.register("sharing-agreements", SharingAgreementViewSet, basename="sharing-agreement")
+router.register("snapshots", TransparencySnapshotViewSet, basename="snapshot")
+router.register("state-laws", StateLawProfileViewSet, basename="state-law")
+
+urlpatterns = router.urls

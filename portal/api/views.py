@@ -1,0 +1,156 @@
+"""The read-only public API: the base viewset every endpoint shares (JSON pages, streamed
+downloads of every matching row) and the endpoints for cities, agencies and state laws."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+from rest_framework.filters import OrderingFilter
+
+from portal.api.renderers import CSV_CONTENT_TYPE, csv_columns, csv_stream, export_filename
+from portal.api.schema import public_schema
+from portal.api.serializers import (
+    AgencySerializer,
+    CitySerializer,
+    StateLawProfileSerializer,
+)
+from portal.filters import AgencyFilter, CityFilter, StateLawProfileFilter
+from portal.models import AgencyAlias
+from portal.selectors import agency_directory, city_list, law_profile_list
+
+
+class PublicOrderingFilter(OrderingFilter):
+    """Ordering whose schema lists the fields a client may order by."""
+
+    def get_schema_operation_parameters(self, view):
+        fields = [name for name, _label in self.get_valid_fields(view.get_queryset(), view)]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    _("Fields to order by, comma-separated; a leading minus sorts descending.")
+                ),
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [order for name in fields for order in (name, f"-{name}")],
+                    },
+                },
+                "style": "form",
+                "explode": False,
+            }
+        ]
+
+
+class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only public data: paginated JSON, or every matching row streamed as a download."""
+
+    filter_backends = [DjangoFilterBackend, PublicOrderingFilter]
+
+    export_name: str = ""
+    # Formats whose list is every matching row streamed, rather than one page of JSON.
+    export_formats: tuple[str, ...] = ("csv",)
+    # Rows fetched per database round trip while streaming a download.
+    export_chunk_size = 2000
+
+    def list(self, request, *args, **kwargs):
+        fmt = request.accepted_renderer.format
+        if fmt in self.export_formats:
+            return self.export_response(fmt, self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def export_response(self, fmt: str, queryset: QuerySet) -> HttpResponseBase:
+        """Every row of ``queryset`` as one streamed download in ``fmt``."""
+        columns = csv_columns(self.get_serializer())
+        response = StreamingHttpResponse(
+            csv_stream(columns=columns, rows=self.export_rows(queryset)),
+            content_type=CSV_CONTENT_TYPE,
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(self, "csv")}"'
+        return response
+
+    def export_rows(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
+        # One serializer for all rows: building its fields again per row would dominate.
+        serializer = self.get_serializer()
+        for obj in queryset.iterator(chunk_size=self.export_chunk_size):
+            yield serializer.to_representation(obj)
+
+
+@public_schema(
+    tag="cities",
+    serializer=CitySerializer,
+    list_description=_("Cities with ALPR cameras on record, with their active camera count."),
+    retrieve_description=_("One city, by slug."),
+)
+class CityViewSet(PublicReadOnlyViewSet):
+    serializer_class = CitySerializer
+    filterset_class = CityFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "state", "population", "active_camera_count"]
+    export_name = "cities"
+
+    def get_queryset(self):
+        return city_list()
+
+
+@public_schema(
+    tag="agencies",
+    serializer=AgencySerializer,
+    list_description=_(
+        "Agencies and organizations that own ALPR cameras or may search them: police, "
+        "sheriffs, state and federal agencies, universities, HOAs, businesses."
+    ),
+    retrieve_description=_("One agency, by slug."),
+)
+class AgencyViewSet(PublicReadOnlyViewSet):
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    lookup_field = "slug"
+    ordering_fields = [
+        "name",
+        "state",
+        "kind",
+        "camera_count",
+        "sharing_out_count",
+        "sharing_in_count",
+    ]
+    export_name = "agencies"
+
+    def get_queryset(self):
+        return agency_directory().prefetch_related(
+            Prefetch("aliases", queryset=AgencyAlias.objects.order_by("name"))
+        )
+
+
+@public_schema(
+    tag="state-laws",
+    serializer=StateLawProfileSerializer,
+    list_description=_(
+        "What each state's law says about ALPR use, sharing and retention, with citations."
+    ),
+    retrieve_description=_("One state's law profile, by two-letter state code."),
+)
+class StateLawProfileViewSet(PublicReadOnlyViewSet):
+    serializer_class = StateLawProfileSerializer
+    filterset_class = StateLawProfileFilter
+    lookup_field = "state"
+    lookup_value_regex = "[A-Za-z]{2}"
+    ordering_fields = ["state", "retention_limit_days", "effective_date", "last_reviewed"]
+    export_name = "state-laws"
+
+    def get_queryset(self):
+        return law_profile_list()
+
+    def get_object(self):
+        # Codes are stored upper-case; /state-laws/il/ is the same page as /state-laws/IL/.
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        return super().get_object()

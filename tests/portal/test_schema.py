@@ -1,0 +1,92 @@
+"""The OpenAPI schema renders cleanly and the docs work offline."""
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["cities", "agencies", "cameras", "sharing-agreements", "snapshots", "state-laws"]
+LOOKUPS = {
+    "cities": "{slug}",
+    "agencies": "{slug}",
+    "cameras": "{id}",
+    "sharing-agreements": "{id}",
+    "snapshots": "{id}",
+    "state-laws": "{state}",
+}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_openapi_3_with_every_path(schema):
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "ALPR Transparency Portal API"
+    expected = {f"/api/v1/{name}/" for name in ENDPOINTS}
+    expected |= {f"/api/v1/{name}/{LOOKUPS[name]}/" for name in ENDPOINTS}
+    assert set(schema["paths"]) == expected
+    # Read-only: nothing but GET.
+    assert {method for path in schema["paths"].values() for method in path} == {"get"}
+
+
+def test_schema_documents_formats_filters_and_the_429(schema):
+    cameras = schema["paths"]["/api/v1/cameras/"]["get"]
+    params = {p["name"]: p for p in cameras["parameters"]}
+    assert set(params["format"]["schema"]["enum"]) == {"json", "csv", "geojson"}
+    assert {"city", "owner_kind", "vendor", "status", "page", "page_size", "ordering"} <= set(
+        params
+    )
+    assert "-installed_on" in params["ordering"]["schema"]["items"]["enum"]
+    content = cameras["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/csv", "application/geo+json"}
+    assert content["application/geo+json"]["schema"] == {
+        "$ref": "#/components/schemas/CameraFeatureCollection"
+    }
+    assert cameras["responses"]["429"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Throttled"
+    }
+
+    sharing = schema["paths"]["/api/v1/sharing-agreements/"]["get"]
+    params = {p["name"]: p for p in sharing["parameters"]}
+    assert {"forbidden", "out_of_state", "federal", "owner_state", "city", "current"} <= set(params)
+    assert set(params["format"]["schema"]["enum"]) == {"json", "csv"}
+
+
+def test_schema_names_each_kind_enum(schema):
+    components = schema["components"]["schemas"]
+    assert "police" in components["AgencyKindEnum"]["enum"]
+    assert components["SharingKindEnum"]["enum"] == ["direct", "statewide", "national"]
+    assert not [name for name in components if name.startswith("Kind")]
+
+
+def test_schema_generation_has_no_warnings(tmp_path):
+    # --fail-on-warn turns any spectacular warning or error into a failure.
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert out.read_text().startswith("openapi: 3.")
+
+
+def test_docs_load_from_local_static_files(client):
+    response = client.get("/api/docs/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/api/schema/" in html
+    for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs"):
+        assert cdn not in html
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_redoc_loads_from_local_static_files(client):
+    html = client.get("/api/redoc/").content.decode()
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in html
+    assert "cdn.jsdelivr.net" not in html
