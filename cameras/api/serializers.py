@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from cameras.services import SNAPSHOT_FIELDS
 from portal.api.serializers import AgencyBriefSerializer, PageURLField, enum_field
 
 
@@ -110,27 +111,7 @@ class TransparencySnapshotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransparencySnapshot
-        fields = [
-            "id",
-            "agency",
-            "captured_on",
-            "portal_url",
-            "retention_days",
-            "total_cameras",
-            "lpr_cameras",
-            "vehicles_detected_30d",
-            "searches_30d",
-            "hotlist_hits_30d",
-            "hotlists",
-            "external_organizations_count",
-            "whats_detected",
-            "whats_not_detected",
-            "acceptable_use",
-            "prohibited_uses",
-            "access_policy",
-            "hotlist_policy",
-            "source",
-        ]
+        fields = ["id", "agency", "captured_on", *SNAPSHOT_FIELDS, "source"]
         read_only_fields = fields
 
 
