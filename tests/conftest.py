@@ -32,3 +32,23 @@ def clerk_city(db):
     from tests.factories import CityFactory
 
     return CityFactory(name="Joliet", state="IL", slug="joliet-il")
+
+
+@pytest.fixture
+def other_city(db):
+    from tests.factories import CityFactory
+
+    return CityFactory(name="Berkeley", state="CA", slug="berkeley-ca")
+
+
+@pytest.fixture
+def clerk(clerk_city):
+    from tests.factories import ClerkFactory
+
+    return ClerkFactory(username="clerk-joliet", city=clerk_city)
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client

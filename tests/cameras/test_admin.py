@@ -11,30 +11,12 @@ from portal.models import Agency, AuditEvent
 from tests.factories import (
     AgencyFactory,
     CameraFactory,
-    CityFactory,
-    ClerkFactory,
     SharingAgreementFactory,
     StateLawProfileFactory,
     SuperuserFactory,
     TransparencySnapshotFactory,
 )
 from tests.portal.test_admin import admin_url, form_data, messages_of
-
-
-@pytest.fixture
-def other_city(db):
-    return CityFactory(name="Berkeley", state="CA", slug="berkeley-ca")
-
-
-@pytest.fixture
-def clerk(clerk_city):
-    return ClerkFactory(username="clerk-joliet", city=clerk_city)
-
-
-@pytest.fixture
-def clerk_client(client, clerk):
-    client.force_login(clerk)
-    return client
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The public API for cameras (JSON, CSV, GeoJSON), sharing agreements and snapshots."""
 
-import csv
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 
@@ -19,6 +17,7 @@ from tests.factories import (
     StateLawProfileFactory,
     TransparencySnapshotFactory,
 )
+from tests.helpers import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +27,6 @@ API = "/api/v1/"
 @pytest.fixture
 def client():
     return APIClient()
-
-
-def csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8"))))
 
 
 # --- cameras -------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from portal.permissions import CLERKS_GROUP
 from tests.factories import (
     AgencyFactory,
     CameraFactory,
-    CityFactory,
     ClerkFactory,
     StateLawProfileFactory,
     SuperuserFactory,
@@ -67,22 +66,6 @@ def messages_of(response) -> list[str]:
 
 
 # --- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def other_city(db):
-    return CityFactory(name="Berkeley", state="CA", slug="berkeley-ca")
-
-
-@pytest.fixture
-def clerk(clerk_city):
-    return ClerkFactory(username="clerk-joliet", city=clerk_city)
-
-
-@pytest.fixture
-def clerk_client(client, clerk):
-    client.force_login(clerk)
-    return client
 
 
 @pytest.fixture

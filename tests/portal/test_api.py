@@ -21,6 +21,7 @@ from tests.factories import (
     StateLawProfileFactory,
     TransparencySnapshotFactory,
 )
+from tests.helpers import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,6 @@ API = "/api/v1/"
 @pytest.fixture
 def client():
     return APIClient()
-
-
-def csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8"))))
 
 
 @pytest.fixture
