@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.models import Agency, City, StateLawProfile
+from portal.states import STATE_CHOICES
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -59,12 +60,22 @@ def enum_field(component_name: str, choices) -> type[serializers.ChoiceField]:
 AgencyKindField = enum_field("AgencyKindEnum", Agency.Kind.choices)
 
 
+# Django's get_state_display() hashes every lazy label on each call (one translation per
+# state per row); a dict built once costs one translation per row.
+STATE_NAMES = dict(STATE_CHOICES)
+
+
 class StateDisplayField(serializers.CharField):
+    """The name of the object's ``state`` code, in the active language."""
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("source", "get_state_display")
+        kwargs.setdefault("source", "state")
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("help_text", _("The state's name."))
         super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return str(STATE_NAMES.get(value, value))
 
 
 class CitySerializer(serializers.ModelSerializer):
