@@ -241,6 +241,7 @@ class ImportJob(TimeStamped):
         CAMERAS = "cameras", _("Camera locations")
         SHARING = "sharing", _("Sharing agreements")
         PORTAL_METRICS = "portal_metrics", _("Transparency portal metrics and policies")
+        AUDIT = "audit", _("Search audit")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
