@@ -282,6 +282,29 @@ def import_job_heartbeat(*, job: ImportJob, force: bool = False) -> None:
     cache.set(_heartbeat_key(job.pk), timezone.now().timestamp(), timeout=timeout)
 
 
+def _progress_key(job_id: int) -> str:
+    return f"import-job:{job_id}:progress"
+
+
+def import_job_progress(
+    *, job: ImportJob, done: int, total: int, rows: int, unit: str = "bytes"
+) -> None:
+    """Publish how far a running job got (``done`` of ``total`` bytes, or of a sheet's rows with
+    ``unit="rows"``, and rows read) through the cache: the job's own row is locked by the
+    import's transaction until it ends."""
+    timeout = int(_setting("IMPORT_STALLED_MINUTES", 15)) * 60 * 2
+    cache.set(
+        _progress_key(job.pk),
+        {"done": int(done), "total": int(total), "rows": int(rows), "unit": unit},
+        timeout=timeout,
+    )
+
+
+def import_job_progress_get(*, job: ImportJob) -> dict[str, int] | None:
+    """The last progress a running job published, or None."""
+    return cache.get(_progress_key(job.pk))
+
+
 def _claim(job: ImportJob) -> bool:
     """Mark the job running (committed at once, so the admin sees it) and reset its results."""
     now = timezone.now()
@@ -409,6 +432,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             % {"kind": type(exc).__name__, "error": str(exc)[:300]},
         )
     cache.delete(_heartbeat_key(job.pk))
+    cache.delete(_progress_key(job.pk))
     _last_beat.pop(job.pk, None)
     job.refresh_from_db()
     return job

@@ -238,6 +238,7 @@ class Search(models.Model):
         verbose_name=_("source agency"),
         on_delete=models.CASCADE,
         related_name="audited_searches",
+        db_index=False,  # led by the unique (source, dedupe key) and the composite indexes
         help_text=_("Whose audit the search comes from."),
     )
     searching_agency = models.ForeignKey(
@@ -245,10 +246,15 @@ class Search(models.Model):
         verbose_name=_("searching agency"),
         on_delete=models.CASCADE,
         related_name="searches_made",
+        db_index=False,  # search_searcher_time_idx leads with it
     )
     searched_at = models.DateTimeField(_("searched at (UTC)"))
     reason = models.ForeignKey(
-        Reason, verbose_name=_("reason"), on_delete=models.PROTECT, related_name="searches"
+        Reason,
+        verbose_name=_("reason"),
+        on_delete=models.PROTECT,
+        related_name="searches",
+        db_index=False,  # search_reason_idx
     )
     # Denormalized from the reason (and the agencies' state laws) by classification.
     category = models.ForeignKey(
@@ -323,8 +329,12 @@ class Search(models.Model):
 class SearchRollup(models.Model):
     """Searches counted per source agency, searching agency, month, category and flag set."""
 
-    source_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    searching_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    searching_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField(_("month"), help_text=_("First day of the month, UTC."))
     category = models.ForeignKey(
         ReasonCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -362,7 +372,9 @@ class SearchRollup(models.Model):
 class SearchDay(models.Model):
     """Searches per source agency and UTC day: the coverage of the audits and their gaps."""
 
-    source_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField(_("day"))
     searches = models.PositiveIntegerField(default=0)
 
@@ -378,8 +390,12 @@ class SearchDay(models.Model):
 class SearcherMonth(models.Model):
     """Which (hashed) searchers searched a source's data in a month, to count distinct ones."""
 
-    source_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    searching_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    searching_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField(_("month"))
     searcher_hash = models.CharField(max_length=32)
     searches = models.PositiveIntegerField(default=0)

@@ -157,9 +157,9 @@ class Migration(migrations.Migration):
                 ('searcher_hash', models.CharField(blank=True, max_length=32, verbose_name='searcher (keyed hash)')),
                 ('category', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='searches.reasoncategory', verbose_name='category')),
                 ('job', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.importjob', verbose_name='import job')),
-                ('reason', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='searches', to='searches.reason', verbose_name='reason')),
-                ('searching_agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='searches_made', to='portal.agency', verbose_name='searching agency')),
-                ('source_agency', models.ForeignKey(help_text='Whose audit the search comes from.', on_delete=django.db.models.deletion.CASCADE, related_name='audited_searches', to='portal.agency', verbose_name='source agency')),
+                ('reason', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='searches', to='searches.reason', verbose_name='reason')),
+                ('searching_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='searches_made', to='portal.agency', verbose_name='searching agency')),
+                ('source_agency', models.ForeignKey(db_index=False, help_text='Whose audit the search comes from.', on_delete=django.db.models.deletion.CASCADE, related_name='audited_searches', to='portal.agency', verbose_name='source agency')),
             ],
             options={
                 'verbose_name': 'search',
@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(verbose_name='day')),
                 ('searches', models.PositiveIntegerField(default=0)),
-                ('source_agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
+                ('source_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
             ],
         ),
         migrations.CreateModel(
@@ -182,8 +182,8 @@ class Migration(migrations.Migration):
                 ('month', models.DateField(verbose_name='month')),
                 ('searcher_hash', models.CharField(max_length=32)),
                 ('searches', models.PositiveIntegerField(default=0)),
-                ('searching_agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
-                ('source_agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
+                ('searching_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
+                ('source_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
             ],
         ),
         migrations.CreateModel(
@@ -197,8 +197,8 @@ class Migration(migrations.Migration):
                 ('devices_max', models.PositiveIntegerField(null=True)),
                 ('networks_total', models.BigIntegerField(default=0)),
                 ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='searches.reasoncategory')),
-                ('searching_agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
-                ('source_agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
+                ('searching_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
+                ('source_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.agency')),
             ],
             options={
                 'verbose_name': 'search rollup',

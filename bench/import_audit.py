@@ -1,0 +1,246 @@
+"""Benchmark: import an N-row records-request network audit through the real path on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/import_audit.py \
+        --rows 1000000 [--keep] [--reimport]
+
+Generates a realistic file into /tmp (officer names, plates, text prompts, multi-line time
+frames, ~2,000 searching agencies, ~50,000 distinct reasons, some redacted ids), times a raw
+``COPY`` of the same file into an UNLOGGED table of text columns (the floor any import can
+reach), then times the real path (``import_job_create`` + ``import_job_run``, classification and
+rollups included) in a child process whose peak RSS is read from ``getrusage(RUSAGE_CHILDREN)``.
+Prints rows/s, the ratio real/COPY (target <= 3x at 1M rows) and the peak memory (target
+< 300 MB). Runs in a throwaway database ``<NAME>_bench_audit``; refuses to run on SQLite.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = [
+    "ID", "Name", "Org Name", "Total Networks Searched", "Total Devices Searched", "Time Frame",
+    "License Plate", "Reason", "Case #", "Filters", "Search Time", "Search Type", "Text Prompt",
+    "Moderation", "Offense Type",
+]  # fmt: skip
+STATES = ["IL", "WI", "IN", "MO", "IA", "TX", "CA", "OR", "GA", "FL", "OH", "MI", "AZ", "CO"]
+KINDS = ["PD", "Police Department", "SO", "Sheriff's Office", "County SO"]
+SEARCH_TYPES = ["search", "lookup", "convoy", "freeform", "visual", "multiGeo", "apiV1",
+                "search - Mobile", "lookup - Mobile"]  # fmt: skip
+BASE_REASONS = [
+    "investigation", "inv", "stolen vehicle", "ICE", "ICE+ERO", "welfare check", "warrant",
+    "missing person", "homicide", "burglary", "robbery", "suspicious vehicle", "test", "crime",
+    "hit and run", "fraud", "narcotics", "assault", "theft", "illegal immigration",
+]  # fmt: skip
+OFFENSES = ["", "", "", "Motor Vehicle Theft", "Wanted Person (Arrest Warrant/Fugitive)",
+            "Burglary/Breaking & Entering", "Robbery"]  # fmt: skip
+
+
+def _us_time(epoch: int) -> str:
+    return time.strftime("%m/%d/%Y, %I:%M:%S %p UTC", time.gmtime(epoch))
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """Write an N-row records-request CSV; the same N and seed give the same file."""
+    import csv
+
+    rng = random.Random(seed)
+    agencies = [
+        f"{rng.choice(['North', 'South', 'East', 'West', 'New', 'Lake', 'Port', 'Fort'])} "
+        f"Town {i} {rng.choice(STATES)} {rng.choice(KINDS)}"
+        for i in range(2000)
+    ]
+    officers = [f"Officer {i:05d} Lastname{i % 977}" for i in range(5000)]
+    reasons = [
+        f"{rng.choice(BASE_REASONS)} {i}" if i >= len(BASE_REASONS) else BASE_REASONS[i]
+        for i in range(50_000)
+    ]
+    start = 1_762_000_000  # early November 2025
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            at = start + rng.randrange(30 * 86400)
+            frame_start = at - rng.randrange(1, 30) * 86400
+            plate = "".join(rng.choice(letters) for _ in range(7))
+            writer.writerow(
+                [
+                    f"{i:012x}{rng.getrandbits(64):016x}" if i % 10 else "***",
+                    rng.choice(officers) if i % 7 else "***",
+                    rng.choice(agencies),
+                    rng.randrange(1, 80),
+                    rng.randrange(10, 90_000),
+                    f"{_us_time(frame_start)}\n{_us_time(at)}",
+                    plate,
+                    reasons[min(int(rng.paretovariate(1.1)) - 1, 49_999)]
+                    if i % 3
+                    else rng.choice(reasons),
+                    "***" if i % 4 == 0 else "",
+                    "" if i % 5 else '{"make":"Toyota"}',
+                    _us_time(at),
+                    rng.choice(SEARCH_TYPES),
+                    "" if i % 11 else f"white sedan {plate}",
+                    "",
+                    rng.choice(OFFENSES),
+                ]
+            )
+
+
+def _django(database_name: str | None = None) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+    from django.conf import settings
+
+    if database_name:
+        settings.DATABASES["default"]["NAME"] = database_name
+    django.setup()
+
+
+def raw_copy(path: Path) -> float:
+    from django.db import connection
+
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_audit_copy")
+        cursor.execute(f"CREATE UNLOGGED TABLE bench_audit_copy ({columns})")
+        started = time.perf_counter()
+        with (
+            path.open("rb") as handle,
+            cursor.copy("COPY bench_audit_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_audit_copy")
+    return elapsed
+
+
+def child(path: Path, database_name: str) -> int:
+    """The real import path, alone in this process so that its peak memory is its own."""
+    _django(database_name)
+    from portal.imports import import_job_create, import_job_run
+    from portal.models import ImportJob
+
+    started = time.perf_counter()
+    job = import_job_create(
+        kind=ImportJob.Kind.AUDIT,
+        file=path,
+        options={"agency": "Benchmark City IL PD", "format": "auto"},
+        run=False,
+    )
+    created = time.perf_counter()
+    job = import_job_run(job=job)
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "store_seconds": created - started,
+                "status": job.status,
+                "error": job.error,
+                "read": job.rows_read,
+                "new": job.rows_created,
+                "duplicate": job.rows_unchanged,
+                "rejected": job.rows_rejected,
+            }
+        )
+    )
+    return 0
+
+
+def run_child(path: Path, database_name: str, media: Path) -> dict:
+    env = {**os.environ, "MEDIA_ROOT": str(media), "CELERY_TASK_ALWAYS_EAGER": "true"}
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), "--database", database_name],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(1)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the generated file and the database."
+    )
+    parser.add_argument("--reimport", action="store_true", help="Also time a re-import.")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.database)
+
+    _django()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # Refused, not failed: bench/run_all.py runs every benchmark on SQLite too.
+        print("skipped: bench/import_audit.py measures the PostgreSQL path; set DATABASE_URL.")
+        return 0
+    path = Path(tempfile.gettempdir()) / f"bench_audit_{args.rows}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        generate(path, args.rows)
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) "
+            f"in {time.perf_counter() - started:.0f}s"
+        )
+    else:
+        print(f"reusing {path} ({path.stat().st_size / 1e6:,.0f} MB)")
+
+    settings_dict = connection.settings_dict
+    settings_dict.setdefault("TEST", {})["NAME"] = f"{settings_dict['NAME']}_bench_audit"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    bench_db = connection.settings_dict["NAME"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-audit-media-") as media:
+            copy_seconds = raw_copy(path)
+            real = run_child(path, bench_db, Path(media))
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            if real["status"] != "succeeded":
+                print(f"import FAILED: {real['error']}", file=sys.stderr)
+                return 1
+            rows = real["read"]
+            print(f"database: postgresql ({bench_db}), {rows:,} rows")
+            print(
+                f"raw COPY into an unlogged table: {copy_seconds:.2f}s = "
+                f"{rows / copy_seconds:,.0f} rows/s"
+            )
+            print(
+                f"real import: {real['seconds']:.2f}s = {rows / real['seconds']:,.0f} rows/s "
+                f"(storing the upload {real['store_seconds']:.2f}s); new {real['new']:,}, "
+                f"duplicate {real['duplicate']:,}, rejected {real['rejected']:,}"
+            )
+            print(f"real / COPY: {real['seconds'] / copy_seconds:.2f}x (target <= 3x at 1M rows)")
+            print(f"peak RSS of the import process: {peak_mb:,.0f} MB (target < 300 MB)")
+            if args.reimport:
+                again = run_child(path, bench_db, Path(media))
+                print(
+                    f"re-import: {again['seconds']:.2f}s = {rows / again['seconds']:,.0f} rows/s; "
+                    f"new {again['new']:,}, duplicate {again['duplicate']:,}"
+                )
+    finally:
+        if not args.keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            path.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Search-audit importers: layouts, readers, row parsing and loading (see ``audit.run``)."""

@@ -1,0 +1,160 @@
+"""The search-audit importer registered for ``ImportJob.Kind.AUDIT``.
+
+Job options: ``agency`` (whose audit the file is: the source agency; required, since no audit
+layout names it) and ``format`` (``auto`` or one of :data:`layouts.FORMAT_CHOICES`).
+
+The file streams through in chunks: rows are parsed in Python (private columns dropped on the
+spot), searching agencies resolved once per distinct name, and each chunk loaded by
+:mod:`searches.importers.load`. The whole import runs inside ``import_job_run``'s transaction,
+so a worker killed halfway commits nothing and the rerun starts from a clean slate; re-importing
+a file, or a file that overlaps an earlier one, adds only searches not seen before.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+from portal.imports import (
+    ImportFileError,
+    ImportReport,
+    import_job_heartbeat,
+    import_job_progress,
+)
+from portal.models import Agency, ImportJob
+from portal.services import agency_find, agency_resolver
+from searches.importers.layouts import choose_layout
+from searches.importers.load import LoadResult, loader_for
+from searches.importers.readers import open_table
+from searches.importers.rows import AuditRow, RowError, RowParser
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 20_000
+
+
+def source_agency(job: ImportJob) -> Agency:
+    """The agency whose audit this is, from the job's ``agency`` option."""
+    name = str((job.options or {}).get("agency") or "").strip()
+    if not name:
+        raise ImportFileError(
+            _(
+                "Say whose audit this is: give the agency's name with the import (audit files "
+                "do not name the agency whose data was searched)."
+            )
+        )
+    agency = agency_find(name=name)
+    if agency is None:
+        resolved = agency_resolver(names=[name], home_city=job.city)
+        if name not in resolved:
+            raise ImportFileError(_("“%s” is not an agency name.") % name[:100])
+        agency = resolved[name]
+    return agency
+
+
+def _classifier():
+    """S2's classifier of pending reasons, when the classification module is installed."""
+    try:
+        from searches.classification import reasons_classify_pending
+    except ImportError:  # pragma: no cover - only while the classifier is being built
+        return None
+    return lambda ids: reasons_classify_pending(reason_ids=ids)
+
+
+def after_load(*, source: Agency, result: LoadResult) -> None:
+    """Classify what the load added and refresh the rollups it touched, in the job's
+    transaction, so that the statistics change exactly when the searches become visible."""
+    try:
+        from searches.classification import (
+            reasons_classify_pending,
+            searches_apply_classification,
+        )
+        from searches.rollups import rollups_refresh
+    except ImportError:  # pragma: no cover - only while the classifier is being built
+        logger.warning("searches.classification or searches.rollups missing; rollups not refreshed")
+        return
+    reasons_classify_pending()
+    if not result.created:
+        return
+    searches_apply_classification(source_agency_ids=[source.pk], min_search_id=result.first_id)
+    rollups_refresh(source_agency_ids=[source.pk], months=sorted(result.months))
+
+
+class _Agencies(dict):
+    """{searching name as written (None: the source itself): agency id}, filled per chunk and
+    kept across chunks (a network audit names a few thousand agencies over millions of rows)."""
+
+    def __init__(self, source: Agency):
+        super().__init__({None: source.pk})
+        self.unusable: set[str] = set()
+
+    def resolve(self, rows: list[AuditRow]) -> None:
+        names = {r.searching_name for r in rows if r.searching_name not in self}
+        if names:
+            resolved = agency_resolver(names=names)
+            self.update((name, agency.pk) for name, agency in resolved.items())
+            self.unusable.update(names - resolved.keys())
+
+
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
+    """Import one audit file into ``job``'s report (see the module docstring for options)."""
+    options = job.options or {}
+    source = source_agency(job)
+    table = open_table(stream)
+    layout, columns = choose_layout(table.header, wanted=str(options.get("format") or "auto"))
+    parser = RowParser(layout=layout, columns=columns, report=report)
+    loader = loader_for(source_id=source.pk, job_id=job.pk, classify=_classifier())
+    agencies = _Agencies(source)
+
+    def flush(chunk: list[AuditRow]) -> None:
+        agencies.resolve(chunk)
+        if agencies.unusable:
+            for row in chunk:
+                if row.searching_name in agencies.unusable:
+                    report.reject(
+                        line=row.line,
+                        message=_("the searching organization “%s” is not an agency name")
+                        % row.searching_name[:100],
+                    )
+            chunk = [row for row in chunk if row.searching_name not in agencies.unusable]
+        created = loader.load(chunk, agencies)
+        report.created += created
+        report.unchanged += len(chunk) - created
+        import_job_heartbeat(job=job)
+        import_job_progress(
+            job=job,
+            done=table.position(),
+            total=table.size,
+            rows=report.read,
+            unit="bytes" if table.kind == "csv" else "rows",
+        )
+
+    chunk: list[AuditRow] = []
+    parse = parser.parse
+    for line, values, error in table.rows:
+        report.read += 1
+        if values is None:
+            report.reject(line=line, message=error)
+            continue
+        try:
+            chunk.append(parse(line, values))
+        except RowError as exc:
+            report.reject(line=line, message=str(exc))
+            continue
+        if len(chunk) >= CHUNK_ROWS:
+            flush(chunk)
+            chunk = []
+    if chunk:
+        flush(chunk)
+    if report.read == 0:
+        raise ImportFileError(_("The file has a header line but no data rows."))
+    after_load(source=source, result=loader.finish())
+    logger.info(
+        "Audit import %s (%s, %s): %s",
+        job.pk,
+        layout.slug,
+        source,
+        {"read": report.read, "new": report.created, "duplicate": report.unchanged},
+    )

@@ -1,0 +1,263 @@
+"""Scheduled fetches of registered audit URLs, served by a local HTTP server in a thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import AuditEvent, ImportJob
+from searches import fetch as fetch_module
+from searches.fetch import audit_source_fetch, audit_sources_fetch_due
+from searches.models import AuditFetch, AuditSource, Search
+from tests.factories import AgencyFactory
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "audits"
+
+pytestmark = pytest.mark.django_db
+
+
+class AuditServer:
+    """Serves ``files`` {path: bytes} with an ETag; honours If-None-Match; counts requests."""
+
+    def __init__(self):
+        self.files: dict[str, bytes] = {}
+        self.requests: list[dict[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                server.requests.append({"path": self.path, **dict(self.headers.items())})
+                if self.path == "/slow.csv":
+                    time.sleep(2)
+                    self.send_response(200)
+                    self.end_headers()
+                    return
+                body = server.files.get(self.path)
+                if body is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/csv")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", "Mon, 01 Dec 2025 10:00:00 GMT")
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+
+@pytest.fixture
+def server(settings):
+    settings.AUDIT_FETCH_ALLOW_PRIVATE_HOSTS = True
+    settings.AUDIT_FETCH_TIMEOUT_SECONDS = 0.5
+    audit = AuditServer()
+    audit.thread.start()
+    yield audit
+    audit.httpd.shutdown()
+    audit.httpd.server_close()
+
+
+@pytest.fixture
+def source(clerk_city):
+    agency = AgencyFactory(name="Joliet IL PD", home_city=clerk_city)
+    return AuditSource.objects.create(agency=agency, url="http://127.0.0.1/audit.csv")
+
+
+def _point(source: AuditSource, url: str) -> AuditSource:
+    source.url = url
+    source.save()
+    return source
+
+
+def test_fetch_imports_then_asks_if_changed_then_imports_only_new_searches(server, source):
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    _point(source, server.url("/audit.csv"))
+
+    first = audit_source_fetch(source=source)
+    assert first.status == AuditFetch.Status.IMPORTED, first.error
+    assert (first.http_status, first.rows_new, first.rows_duplicate, first.rows_rejected) == (
+        200, 4, 0, 0
+    )  # fmt: skip
+    assert first.bytes_received == len(server.files["/audit.csv"])
+    assert first.job.status == ImportJob.Status.SUCCEEDED
+    assert first.job.options["agency"] == "Joliet IL PD"
+    assert first.job.city == source.agency.home_city
+    source.refresh_from_db()
+    assert source.etag and source.last_modified == "Mon, 01 Dec 2025 10:00:00 GMT"
+    assert source.last_fetched_at is not None
+
+    second = audit_source_fetch(source=source)
+    assert second.status == AuditFetch.Status.NOT_MODIFIED
+    assert second.http_status == 304 and second.job is None
+    assert server.requests[-1]["If-None-Match"] == source.etag
+    assert server.requests[-1]["If-Modified-Since"] == "Mon, 01 Dec 2025 10:00:00 GMT"
+
+    # The next day's download overlaps the first: only the two new searches are added.
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day2.csv").read_bytes()
+    third = audit_source_fetch(source=source)
+    assert third.status == AuditFetch.Status.IMPORTED, third.error
+    assert (third.rows_new, third.rows_duplicate) == (2, 2)
+    assert Search.objects.filter(source_agency=source.agency).count() == 6
+    assert AuditEvent.objects.filter(action="auditsource.fetch").count() == 3
+
+
+def test_same_content_without_etag_support_is_not_imported_twice(server, source, monkeypatch):
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    _point(source, server.url("/audit.csv"))
+    assert audit_source_fetch(source=source).status == AuditFetch.Status.IMPORTED
+    source.etag = source.last_modified = ""  # a server that ignores conditional requests
+    source.save()
+    again = audit_source_fetch(source=source)
+    assert again.status == AuditFetch.Status.NOT_MODIFIED
+    assert again.http_status == 200 and again.job is None
+    assert ImportJob.objects.count() == 1
+
+
+def test_404_is_recorded_as_a_failed_fetch(server, source):
+    _point(source, server.url("/gone.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert fetch.http_status == 404
+    assert "404" in fetch.error
+    assert not ImportJob.objects.exists()
+    source.refresh_from_db()
+    assert source.last_fetched_at is not None and source.etag == ""
+
+
+def test_timeout_is_recorded_as_a_failed_fetch(server, source):
+    _point(source, server.url("/slow.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "timed out" in fetch.error
+    assert fetch.finished_at is not None
+
+
+def test_a_file_over_the_size_cap_is_refused(server, source, settings):
+    settings.AUDIT_FETCH_MAX_BYTES = 100
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    _point(source, server.url("/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "at most 100 bytes" in fetch.error
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_that_does_not_import_fails_the_fetch(server, source):
+    server.files["/audit.csv"] = (FIXTURES / "unknown_layout.csv").read_bytes()
+    _point(source, server.url("/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "Unknown search-audit layout" in fetch.error
+    assert fetch.job.status == ImportJob.Status.FAILED
+    source.refresh_from_db()
+    assert source.etag == ""  # the next fetch tries again
+
+
+def test_private_addresses_are_refused_by_default(source, settings):
+    settings.AUDIT_FETCH_ALLOW_PRIVATE_HOSTS = False
+    for url in ("http://127.0.0.1:6379/", "http://10.0.0.5/audit.csv", "ftp://example.com/a"):
+        _point(source, url)
+        fetch = audit_source_fetch(source=source)
+        assert fetch.status == AuditFetch.Status.FAILED
+        assert fetch.http_status is None
+        assert "private or local" in fetch.error or "Only http" in fetch.error
+
+
+def test_fetch_due_queues_sources_whose_interval_passed(
+    server, source, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    _point(source, server.url("/audit.csv"))
+    recent = AuditSource.objects.create(
+        agency=source.agency, url=server.url("/other.csv"), interval_hours=24,
+        last_fetched_at=now - dt.timedelta(hours=2),
+    )  # fmt: skip
+    AuditSource.objects.create(agency=source.agency, url=server.url("/off.csv"), is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        due = audit_sources_fetch_due(now=now)
+    assert due == [source.pk]
+    assert AuditFetch.objects.get().source == source  # the eager task ran the fetch
+    assert audit_sources_fetch_due(now=now + dt.timedelta(hours=1)) == []
+    assert sorted(audit_sources_fetch_due(now=now + dt.timedelta(hours=25))) == sorted(
+        [source.pk, recent.pk]
+    )
+
+
+def test_a_fetch_already_running_is_not_started_twice(server, source):
+    running = AuditFetch.objects.create(source=source)
+    assert audit_source_fetch(source=source) == running
+    assert AuditFetch.objects.count() == 1
+    AuditFetch.objects.filter(pk=running.pk).update(
+        started_at=timezone.now() - fetch_module.RUNNING_GRACE - dt.timedelta(minutes=1)
+    )
+    _point(source, server.url("/gone.csv"))
+    assert audit_source_fetch(source=source).pk != running.pk
+
+
+def test_beat_schedule_fetches_due_sources_hourly(settings):
+    entries = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert entries["searches.tasks.audit_sources_fetch_due"] == 3600
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+def test_clerk_registers_a_source_only_for_their_citys_agencies(
+    clerk_client, clerk, clerk_city, other_city
+):
+    mine = AgencyFactory(name="Joliet IL PD", home_city=clerk_city)
+    theirs = AgencyFactory(name="Berkeley CA PD", home_city=other_city, state="CA")
+    add = reverse("admin:searches_auditsource_add")
+    refused = clerk_client.post(
+        add, {"agency": theirs.pk, "url": "https://example.com/a.csv", "is_active": "on",
+              "interval_hours": 24, "fetches-TOTAL_FORMS": 0, "fetches-INITIAL_FORMS": 0},
+    )  # fmt: skip
+    assert refused.status_code == 200
+    assert "agency" in refused.context["adminform"].form.errors
+    response = clerk_client.post(
+        add, {"agency": mine.pk, "url": "https://example.com/joliet/audit.csv",
+              "is_active": "on", "interval_hours": 12, "fetches-TOTAL_FORMS": 0,
+              "fetches-INITIAL_FORMS": 0},
+    )  # fmt: skip
+    assert response.status_code == 302
+    source = AuditSource.objects.get()
+    assert (source.agency, source.created_by, source.interval_hours) == (mine, clerk, 12)
+    assert AuditEvent.objects.filter(action="auditsource.create", city=clerk_city).exists()
+
+    AuditSource.objects.create(agency=theirs, url="https://example.com/berkeley.csv")
+    listing = clerk_client.get(reverse("admin:searches_auditsource_changelist")).content.decode()
+    assert "joliet/audit.csv" in listing and "berkeley.csv" not in listing
+
+
+def test_clerk_sees_fetches_with_their_outcome(clerk_client, source):
+    AuditFetch.objects.create(
+        source=source, status=AuditFetch.Status.FAILED, http_status=404, error="The server "
+        "answered 404 Not Found.",
+    )  # fmt: skip
+    html = clerk_client.get(
+        reverse("admin:searches_auditsource_change", args=[source.pk])
+    ).content.decode()
+    assert "The server answered 404 Not Found." in html
+    assert "Failed" in html

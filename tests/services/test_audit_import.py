@@ -1,0 +1,104 @@
+"""Audit imports on a real Celery worker, PostgreSQL and Redis (``make test-services``): a worker
+killed mid-file commits nothing and the requeued job reruns to the same result; re-imports and
+overlapping files count the same on this path as on SQLite (see tests/searches/test_importers.py,
+which runs on both databases)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from portal.imports import import_job_create, import_jobs_requeue_stalled
+from portal.models import ImportJob
+from searches.models import Reason, Search
+from tests.services.test_celery_worker import _wait_finished, workers  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+HEADER = (
+    "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,Filters,"
+    "Search Time,Search Type,Text Prompt,Moderation\n"
+)
+
+
+def _write_network_audit(path: Path, rows: int) -> None:
+    """``rows`` searches by 40 agencies; every 50th row repeats the row before it (a duplicate)
+    and every 1000th has a bad time (rejected)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER)
+        for i in range(rows):
+            n = i - 1 if i % 50 == 49 else i
+            minute, second = divmod(n % 3600, 60)
+            day = 1 + n % 28
+            when = f"11/{day:02d}/2025, {1 + n % 12:02d}:{minute:02d}:{second:02d} AM UTC"
+            if i % 1000 == 999:
+                when = "not a time"
+            out.write(
+                f'id{n},Officer {n % 97},Town {n % 40} IL PD,{1 + n % 9},"{when}\n{when}",'
+                f'PLATE{n},reason {n % 300},{"***" if n % 3 else ""},,"{when}",search,,\n'
+            )
+
+
+def test_worker_killed_mid_audit_import_reruns_to_the_same_result(workers, tmp_path, settings):  # noqa: F811
+    rows = 120_000
+    path = tmp_path / "network_audit.csv"
+    _write_network_audit(path, rows)
+    rejected = rows // 1000  # rows 999, 1999, ...: each also a copy of the row before it
+    duplicates = rows // 50 - rejected
+    new = rows - rejected - duplicates
+
+    first = workers.start()
+    job = import_job_create(
+        kind=ImportJob.Kind.AUDIT, file=path, options={"agency": "Prairie Junction IL PD"},
+        run=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == ImportJob.Status.RUNNING:
+            break
+        time.sleep(0.05)
+    assert job.status == ImportJob.Status.RUNNING
+    time.sleep(1.5)  # well into the file: chunks are loaded, nothing is committed
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING  # left behind by the dead worker
+    assert not Search.objects.exists() and not Reason.objects.exists()
+
+    workers.start()
+    settings.IMPORT_STALLED_MINUTES = 0
+    assert import_jobs_requeue_stalled(now=timezone.now() + dt.timedelta(minutes=1)) == [job.pk]
+    job = _wait_finished(job, seconds=300)
+
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert job.attempts == 2
+    assert (job.rows_read, job.rows_created, job.rows_unchanged, job.rows_rejected) == (
+        rows, new, duplicates, rejected
+    )  # fmt: skip
+    assert Search.objects.count() == new
+    assert (
+        job.row_errors.filter(message="the time is not a date and time in a known format").count()
+        == rejected
+    )
+    assert "PLATE" not in "".join(Search.objects.values_list("dedupe_key", flat=True)[:1000])
+
+    # The same file again, now on the worker: nothing new.
+    again = _wait_finished(
+        import_job_create(
+            kind=ImportJob.Kind.AUDIT,
+            file=path,
+            options={"agency": "Prairie Junction IL PD"},
+            run=True,
+        )
+    )
+    assert (again.rows_read, again.rows_created, again.rows_unchanged, again.rows_rejected) == (
+        rows, 0, rows - rejected, rejected
+    )  # fmt: skip
+    assert Search.objects.count() == new
