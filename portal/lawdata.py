@@ -452,4 +452,8 @@ def state_law_profiles_load(*, update: bool = False, actor=None) -> LawLoadResul
         profile.save()
         audit_record(actor=actor, action="statelaw.update", obj=profile, changes=changes)
         updated.append(profile.state)
+    if created or updated:
+        from portal.signals import state_laws_changed
+
+        state_laws_changed.send(sender=StateLawProfile, states=[*created, *updated])
     return LawLoadResult(created=created, updated=sorted(updated), unchanged=sorted(unchanged))

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from portal.models import Agency, AgencyAlias, AuditEvent, City
 from portal.names import ParsedName, guess_agency_kind, parse_agency_name
+from portal.signals import agency_merged, agency_merging
 
 
 class ServiceError(Exception):
@@ -242,9 +243,12 @@ def agency_merge(*, target: Agency, sources: Iterable[Agency], actor=None) -> Ag
     from cameras.models import Camera, SharingAgreement, TransparencySnapshot
 
     merged: list[str] = []
+    merged_ids: list[int] = []
     for source in sources:
         if source.pk == target.pk:
             continue
+        agency_merging.send(sender=Agency, source=source, target=target)
+        merged_ids.append(source.pk)
         Camera.objects.filter(owner=source).update(owner=target)
         for agreement in SharingAgreement.objects.filter(_owner_or_recipient(source)):
             owner = target if agreement.owner_id == source.pk else agreement.owner
@@ -282,6 +286,8 @@ def agency_merge(*, target: Agency, sources: Iterable[Agency], actor=None) -> Ag
         _repoint_other_references(source=source, target=target)
         source.delete()
     target.save()
+    if merged_ids:
+        agency_merged.send(sender=Agency, source_ids=merged_ids, target=target)
     audit_record(
         actor=actor,
         action="agency.merge",

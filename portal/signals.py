@@ -1,0 +1,15 @@
+"""Signals other apps listen to when portal data they derive from changes.
+
+* ``agency_merging(source, target)``: sent inside the merge transaction before ``source``'s rows
+  are repointed to ``target``; receivers clear rows that would collide.
+* ``agency_merged(source_ids, target)``: sent after the merge, in the same transaction;
+  receivers rebuild what they derive from the moved rows.
+* ``state_laws_changed(states)``: a state law profile, or an agency's state or kind, changed;
+  receivers recompute what depends on the law (the state-law flags of searches).
+"""
+
+from django.dispatch import Signal
+
+agency_merging = Signal()
+agency_merged = Signal()
+state_laws_changed = Signal()

@@ -1,0 +1,332 @@
+"""Reason classification: the labeled table, the matching rules, offense families, pending
+classification of reasons and the state-law bits searches get by join."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from portal.models import Agency, AuditEvent, StateLawProfile
+from searches import classification
+from searches.classification import (
+    classify,
+    normalize,
+    reasons_classify_pending,
+    rules_current,
+    search_rules_changed,
+    searches_apply_classification,
+    searches_reflag,
+    statutes_for,
+    words_regex,
+)
+from searches.models import (
+    FLAG_NAMES,
+    OffenseType,
+    Reason,
+    ReasonCategory,
+    ReasonPattern,
+    RuleSet,
+    Search,
+    SearchFlag,
+)
+from tests.factories import AgencyFactory, StateLawProfileFactory
+from tests.searches.factories import ReasonFactory, SearchFactory
+
+LABELED = Path(__file__).resolve().parent.parent / "fixtures" / "reasons_labeled.csv"
+
+pytestmark = pytest.mark.django_db
+
+
+def _flag_names(flags: int) -> str:
+    return "|".join(name for name, bit in FLAG_NAMES.items() if flags & bit)
+
+
+def _labeled_rows() -> list[dict[str, str]]:
+    with LABELED.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_labeled_table_is_large_and_covers_every_default_category():
+    rows = _labeled_rows()
+    assert len(rows) >= 120
+    expected = {row["category"] for row in rows}
+    assert expected == set(ReasonCategory.objects.values_list("slug", flat=True))
+
+
+def test_every_labeled_reason_classifies_as_expected():
+    rules = rules_current()
+    mismatches = []
+    for line, row in enumerate(_labeled_rows(), start=2):
+        result = classify(row["reason"], row["offense_type"], rules=rules)
+        got = (result.category_slug, _flag_names(result.flags))
+        want = (row["category"], row["flags"])
+        if got != want:
+            mismatches.append(
+                f"line {line}: {row['reason']!r} / {row['offense_type']!r}: "
+                f"expected {want}, got {got} (matched {result.matched})"
+            )
+    assert not mismatches, "\n" + "\n".join(mismatches)
+
+
+def test_normalize_folds_case_punctuation_and_spaces():
+    assert normalize("  ICE+ERO  ") == "ice ero"
+    assert normalize("I.C.E.") == "i c e"
+    assert normalize("Case#\t25-1234") == "case 25 1234"
+    assert normalize("investigative_unit") == "investigative unit"
+    assert normalize("") == ""
+    assert normalize("Straße") == "strasse"
+
+
+@pytest.mark.parametrize(
+    "text", ["notice", "police", "justice", "office", "service", "price", "rice", "device", "ice2"]
+)
+def test_ice_never_matches_inside_other_words(text):
+    assert not __import__("re").search(words_regex(["ice"]), normalize(text))
+    assert classify(text).category_slug != "immigration"
+
+
+@pytest.mark.parametrize("text", ["invoice", "involved", "inventory", "invite", "invalid"])
+def test_inv_never_matches_inside_other_words(text):
+    assert "vague" not in classify(text).matched
+
+
+def test_concern_flags_of_every_matching_concern_are_kept():
+    result = classify("ICE at the protest about abortion")
+    assert result.category_slug == "immigration"
+    assert (
+        result.flags == SearchFlag.IMMIGRATION | SearchFlag.PROTEST | SearchFlag.REPRODUCTIVE_CARE
+    )
+
+
+def test_pattern_extra_flags_are_added_whatever_the_category():
+    result = classify("human smuggling")
+    assert result.category_slug == "sex-offense-trafficking"
+    assert result.flags == SearchFlag.IMMIGRATION
+
+
+def test_inactive_category_is_skipped_and_fallback_used():
+    ReasonCategory.objects.filter(slug="vague").update(is_active=False)
+    search_rules_changed()
+    assert classify("investigation").category_slug == "other"
+    assert classify("investigation").flags == 0
+
+
+def test_exact_and_regex_patterns_can_be_added_as_data():
+    vague = ReasonCategory.objects.get(slug="vague")
+    ReasonPattern.objects.create(category=vague, kind="exact", pattern="Per Sgt.")
+    ReasonPattern.objects.create(category=vague, kind="regex", pattern=r"^x{3,}$")
+    search_rules_changed()
+    assert classify("per sgt").category_slug == "vague"
+    assert classify("per sgt today").category_slug == "other"  # exact means the whole reason
+    assert classify("XXXX").category_slug == "vague"
+
+
+def test_an_invalid_regex_is_skipped_not_fatal():
+    vague = ReasonCategory.objects.get(slug="vague")
+    ReasonPattern.objects.create(category=vague, kind="regex", pattern="([unclosed")
+    search_rules_changed()
+    assert classify("investigation").category_slug == "vague"
+
+
+def test_rules_are_compiled_once_and_recompiled_when_the_version_moves(django_assert_num_queries):
+    classification.rules_cache_clear()
+    first = rules_current()
+    with django_assert_num_queries(1):  # only the version is read
+        assert rules_current() is first
+    RuleSet.objects.update(version=first.version + 1)
+    assert rules_current() is not first
+    assert rules_current().version == first.version + 1
+
+
+def test_unmapped_offense_types_are_created_for_clerks_to_map():
+    reason = ReasonFactory(text="investigation", offense_text="Cattle Rustling, Robbery")
+    reasons_classify_pending()
+    reason.refresh_from_db()
+    assert reason.category.slug == "robbery"
+    assert reason.flags == SearchFlag.VAGUE
+    assert reason.offense_family.slug == "robbery"
+    rustling = OffenseType.objects.get(name="Cattle Rustling")
+    assert rustling.family is None
+    # A clerk maps it; the family with the lowest priority wins between the two.
+    rustling.family = ReasonCategory.objects.get(slug="theft-fraud")
+    rustling.save()
+    search_rules_changed()
+    assert classify("inv", "Cattle Rustling").category_slug == "theft-fraud"
+    assert classify("inv", "Cattle Rustling, Robbery").category_slug == "robbery"
+
+
+def test_classify_pending_writes_only_changed_reasons(django_assert_max_num_queries):
+    reasons = [ReasonFactory(text=f"stolen vehicle {n}") for n in range(5)]
+    ReasonFactory(text="inv")
+    assert reasons_classify_pending() == 6
+    version = rules_current().version
+    assert set(Reason.objects.values_list("rules_version", flat=True)) == {version}
+    assert reasons_classify_pending() == 0  # nothing stale
+    # A rule change that affects one reason rewrites exactly one.
+    vague = ReasonCategory.objects.get(slug="vague")
+    ReasonPattern.objects.create(category=vague, kind="words", pattern="stolen vehicle 3")
+    ReasonCategory.objects.filter(slug="vague").update(priority=1)
+    search_rules_changed()
+    assert reasons_classify_pending() == 1  # "inv" was vague already
+    reasons[3].refresh_from_db()
+    assert reasons[3].category.slug == "vague"
+
+
+def test_apply_classification_sets_category_and_state_law_bits():
+    StateLawProfile.objects.all().delete()
+    StateLawProfileFactory(
+        state="IL",
+        forbidden_uses=["immigration"],
+        forbids_out_of_state_sharing=False,
+        forbids_federal_sharing=False,
+    )
+    StateLawProfileFactory(
+        state="CA",
+        forbidden_uses=[],
+        forbids_out_of_state_sharing=True,
+        forbids_federal_sharing=True,
+        statute_citation="Cal. Civ. Code § 1798.90.55",
+    )
+    il = AgencyFactory(name="Joliet IL PD", state="IL")
+    il2 = AgencyFactory(name="Danville IL PD", state="IL")
+    tx = AgencyFactory(name="Austin TX PD", state="TX")
+    ca = AgencyFactory(name="Berkeley CA PD", state="CA")
+    fed = AgencyFactory(name="HSI Chicago", state="IL", kind=Agency.Kind.FEDERAL)
+    nowhere = AgencyFactory(name="Unknown Task Force", state="")
+    ice = ReasonFactory(text="ICE+ERO")
+    stolen = ReasonFactory(text="stolen vehicle")
+    reasons_classify_pending()
+
+    def search(source, searcher, reason):
+        return SearchFactory(
+            source_agency=source, searching_agency=searcher, reason=reason, category=None, flags=0
+        )
+
+    cases = {
+        "il-own-stolen": (search(il, il2, stolen), 0),
+        "il-ice-in-state": (
+            search(il, il2, ice),
+            SearchFlag.IMMIGRATION | SearchFlag.FORBIDDEN_USE,
+        ),
+        # Texas searcher on Illinois cameras: forbidden by the source's law (IL), out of state.
+        "tx-on-il-ice": (
+            search(il, tx, ice),
+            SearchFlag.IMMIGRATION | SearchFlag.FORBIDDEN_USE | SearchFlag.OUT_OF_STATE,
+        ),
+        # Illinois searcher on Texas cameras: forbidden by the searcher's state law.
+        "il-on-tx-ice": (
+            search(tx, il, ice),
+            SearchFlag.IMMIGRATION | SearchFlag.FORBIDDEN_USE | SearchFlag.OUT_OF_STATE,
+        ),
+        "tx-on-tx-ice": (search(tx, tx, ice), SearchFlag.IMMIGRATION),
+        # California forbids sharing out of state and with federal agencies.
+        "il-on-ca-stolen": (
+            search(ca, il, stolen),
+            SearchFlag.OUT_OF_STATE | SearchFlag.FORBIDDEN_SHARING,
+        ),
+        "fed-on-ca-stolen": (
+            search(ca, fed, stolen),
+            SearchFlag.OUT_OF_STATE | SearchFlag.FEDERAL | SearchFlag.FORBIDDEN_SHARING,
+        ),
+        "fed-on-il-stolen": (search(il, fed, stolen), SearchFlag.FEDERAL),
+        "unknown-state-on-ca": (search(ca, nowhere, stolen), 0),
+    }
+    changed = searches_apply_classification()
+    assert changed == len(cases)  # every row gets its category
+    for name, (row, flags) in cases.items():
+        row.refresh_from_db()
+        assert row.flags == flags, (name, _flag_names(row.flags), _flag_names(flags))
+        assert row.category_id == row.reason.category_id, name
+    # Running again changes nothing; limiting to a source or new ids works.
+    assert searches_apply_classification() == 0
+    Search.objects.update(flags=0)
+    # Of California's three, the one from an agency of unknown state had no flags to restore.
+    assert searches_apply_classification(source_agency_ids=[ca.pk]) == 2
+    Search.objects.update(flags=0)
+    # From "fed-on-ca-stolen" on: it and "fed-on-il-stolen" change, the last one has no flags.
+    assert searches_apply_classification(min_search_id=cases["fed-on-ca-stolen"][0].pk) == 2
+    assert searches_apply_classification(source_agency_ids=[]) == 0
+
+
+def test_reflag_follows_a_law_change():
+    StateLawProfile.objects.all().delete()
+    law = StateLawProfileFactory(state="WA", forbidden_uses=[])
+    wa = AgencyFactory(name="Seattle WA PD", state="WA")
+    row = SearchFactory(source_agency=wa, reason=ReasonFactory(text="abortion"))
+    reasons_classify_pending()
+    searches_apply_classification()
+    row.refresh_from_db()
+    assert row.flags == SearchFlag.REPRODUCTIVE_CARE
+    law.forbidden_uses = ["reproductive_care"]
+    law.save()
+    assert searches_reflag(states=["OR"]) == 0
+    assert searches_reflag(states=["WA"]) == 1
+    row.refresh_from_db()
+    assert row.flags == SearchFlag.REPRODUCTIVE_CARE | SearchFlag.FORBIDDEN_USE
+
+
+def test_statutes_for_names_the_profiles_behind_the_flags():
+    StateLawProfile.objects.all().delete()
+    il_law = StateLawProfileFactory(state="IL", forbidden_uses=["immigration"])
+    ca_law = StateLawProfileFactory(
+        state="CA", forbidden_uses=[], forbids_out_of_state_sharing=True
+    )
+    il = AgencyFactory(name="Joliet IL PD", state="IL")
+    ca = AgencyFactory(name="Berkeley CA PD", state="CA")
+    assert statutes_for(source_agency=ca, searching_agency=il) == [ca_law, il_law]
+    sharing = SearchFlag.OUT_OF_STATE | SearchFlag.FORBIDDEN_SHARING
+    assert statutes_for(source_agency=ca, searching_agency=il, flags=sharing) == [ca_law]
+    use = SearchFlag.IMMIGRATION | SearchFlag.FORBIDDEN_USE | SearchFlag.OUT_OF_STATE
+    assert statutes_for(source_agency=ca, searching_agency=il, flags=use) == [il_law]
+    assert statutes_for(source_agency=il, searching_agency=il, flags=0) == []
+
+
+def test_rule_change_bumps_version_audits_and_reclassifies_history(
+    django_capture_on_commit_callbacks,
+):
+    source = AgencyFactory(name="Eugene OR PD", state="OR")
+    row = SearchFactory(
+        source_agency=source,
+        reason=ReasonFactory(text="pattern scan"),
+        searched_at=dt.datetime(2025, 6, 18, tzinfo=dt.UTC),
+    )
+    classification.searches_reclassify()
+    row.refresh_from_db()
+    assert row.category.slug == "other"
+    vague = ReasonCategory.objects.get(slug="vague")
+    ReasonPattern.objects.create(category=vague, kind="words", pattern="pattern scan")
+    before = RuleSet.objects.get().version
+    with django_capture_on_commit_callbacks(execute=True):
+        ruleset = search_rules_changed(obj=vague, action="change")
+    assert ruleset.version == before + 1
+    event = AuditEvent.objects.get(action="searches.rules_changed")
+    assert event.changes["version"] == [before, before + 1]
+    row.refresh_from_db()
+    assert row.category.slug == "vague"
+    assert row.flags == SearchFlag.VAGUE
+    ruleset.refresh_from_db()
+    assert ruleset.reclassified_version == ruleset.version
+    # Safe to run twice: nothing stale, nothing changes.
+    again = classification.searches_reclassify()
+    assert again["reasons_changed"] == 0 and again["searches_changed"] == 0
+
+
+def test_methodology_lists_every_active_rule_with_examples_and_limits(client):
+    from django.urls import reverse
+
+    ReasonCategory.objects.filter(slug="kidnapping").update(is_active=False)
+    body = client.get(reverse("portal:methodology")).content.decode()
+    assert "How search reasons are classified" in body
+    for category in ReasonCategory.objects.filter(is_active=True):
+        assert f'id="rule-{category.slug}"' in body, category.slug
+        assert f"priority {category.priority}" in body
+    assert 'id="rule-kidnapping"' not in body
+    assert "<code>notice</code>" not in body  # limits are prose, patterns are code
+    assert "<code>ICE ERO</code>" in body
+    assert '<code>^$</code> <span class="pattern-kind">(Regular expression)</span>' in body
+    assert "never inside notice, police, justice" in body  # a category's known limits
+    assert "<q>ICE+ERO</q>" in body  # examples
+    assert "Department of Human Services" in body
