@@ -1,0 +1,1 @@
+"""Public API of the hearings app: hearings, agenda items and comments; petitions."""

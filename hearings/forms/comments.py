@@ -1,0 +1,55 @@
+"""The public comment form, one per agenda item on the hearing page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from hearings.abuse import HoneypotMixin
+from hearings.models import CityEngagementSettings, Comment
+from hearings.services.comments import MAX_ADDRESS_LENGTH, MAX_NAME_LENGTH
+
+
+class CommentForm(HoneypotMixin, forms.Form):
+    """Fields of ``comment_submit``; the service re-checks everything the form checks."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=MAX_NAME_LENGTH,
+        help_text=_("Published with your comment, as you write it."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("Private. We email you a link to confirm your comment."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address = forms.CharField(
+        label=_("ZIP code or street address"),
+        max_length=MAX_ADDRESS_LENGTH,
+        help_text=_("Private. The public only sees whether you live in the city."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    position = forms.ChoiceField(
+        label=_("Your position"), choices=Comment.Position.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 6}))
+    wants_to_speak = forms.BooleanField(
+        label=_("I want to speak in person at the meeting"), required=False
+    )
+    consent = forms.BooleanField(
+        label=_("I understand that my comment becomes part of the public record."),
+        required=True,
+        error_messages={"required": _("Comments can only be received for the public record.")},
+    )
+
+    def __init__(self, *args, rules: CityEngagementSettings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        limit = rules.comment_max_length
+        self.fields["text"].max_length = limit
+        self.fields["text"].widget.attrs["maxlength"] = str(limit)
+        self.fields["text"].help_text = _("Up to %(n)s characters.") % {"n": limit}
+        self.fields["text"].validators.append(MaxLengthValidator(limit))
+        self.fields["consent"].help_text = rules.public_record_disclaimer

@@ -1,0 +1,125 @@
+"""The outbox: every email the hearings app sends is a row first, then a Celery task.
+
+Queueing renders the templates at once (so a later template change can't alter a queued email)
+and is idempotent on ``key``; sending marks the row under a row lock, so two workers running
+the same task send at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from hearings.models import OutboundEmail
+from portal.models import City
+
+MAX_ATTEMPTS = 5
+
+
+class EmailDeliveryError(Exception):
+    """Sending failed in a way that may pass on retry (SMTP or network trouble)."""
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    text = render_to_string(f"{template}.txt", context)
+    try:
+        html = render_to_string(f"{template}.html", context)
+    except TemplateDoesNotExist:
+        html = ""
+    return text, html
+
+
+@transaction.atomic
+def email_queue(
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    city: City | None = None,
+    resend: bool = False,
+) -> OutboundEmail:
+    """Queue one email; the same ``key`` again returns the existing row without sending twice,
+    unless ``resend`` is set (a re-sent confirmation link), which re-renders and sends again."""
+    text, html = _render(template, {**context, "site_url": settings.PORTAL_SITE_URL})
+    fields = {
+        "to": to,
+        "subject": str(subject)[:255],
+        "body_text": text,
+        "body_html": html,
+        "template": template,
+        "city": city,
+    }
+    email, created = OutboundEmail.objects.get_or_create(key=key[:200], defaults=fields)
+    if not created:
+        if not resend:
+            return email
+        email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
+        for name, value in fields.items():
+            setattr(email, name, value)
+        email.status, email.sent_at, email.attempts, email.last_error = (
+            OutboundEmail.Status.QUEUED,
+            None,
+            0,
+            "",
+        )
+        email.save()
+    from hearings.tasks import email_send
+
+    email_send.delay_on_commit(email.pk)
+    return email
+
+
+def email_deliver(*, outbound_id: int) -> bool:
+    """Send one queued email unless it was sent already; True when this call sent it.
+
+    Raises ``EmailDeliveryError`` on a failure worth retrying (the row records the attempt).
+    """
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().filter(pk=outbound_id).first()
+        if email is None or email.sent_at is not None:
+            return False
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        email.attempts += 1
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            email.last_error = str(exc)[:500]
+            failed = email.attempts >= MAX_ATTEMPTS
+            email.status = OutboundEmail.Status.FAILED if failed else OutboundEmail.Status.QUEUED
+            email.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+            error = exc
+        else:
+            email.sent_at = timezone.now()
+            email.status = OutboundEmail.Status.SENT
+            email.last_error = ""
+            email.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
+            return True
+    raise EmailDeliveryError(str(error)) from error
+
+
+def outbox_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete sent emails older than ``HEARINGS_OUTBOX_RETENTION_DAYS`` (they hold addresses)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.HEARINGS_OUTBOX_RETENTION_DAYS)
+    deleted, _ = (
+        OutboundEmail.objects.filter(created_at__lt=cutoff)
+        .exclude(status=OutboundEmail.Status.QUEUED)
+        .delete()
+    )
+    return deleted

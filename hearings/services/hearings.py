@@ -1,0 +1,219 @@
+"""Writes to hearings and their agendas, each checking the clerk's city and writing an audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from hearings.models import AgendaItem, CityEngagementSettings, Hearing
+from portal.admin_scoping import audit_value
+from portal.models import City
+from portal.services import ServiceError, audit_record
+
+HEARING_FIELDS = (
+    "body_kind",
+    "body_name",
+    "title",
+    "starts_at",
+    "location",
+    "status",
+    "minutes_url",
+    "comment_opens_at",
+    "comment_closes_at",
+    "window_extended",
+)
+
+
+def _require_city_access(actor, city: City) -> None:
+    # ``actor=None`` is the system itself (demo data, management commands).
+    if actor is not None and not City.objects.get_viewable(actor).filter(pk=city.pk).exists():
+        raise PermissionDenied(_("You do not manage this city."))
+
+
+def _unique_slug(*, city: City, title: str, starts_at: dt.datetime, exclude_pk=None) -> str:
+    base = slugify(f"{starts_at:%Y-%m-%d} {title}")[:200] or "hearing"
+    taken = set(
+        Hearing.objects.filter(city=city, slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def hearing_window_default(*, city: City, starts_at: dt.datetime) -> dt.datetime:
+    """When comments close by default: the city's close hours before the meeting."""
+    hours = CityEngagementSettings.objects.for_city(city).comment_close_hours
+    return starts_at - dt.timedelta(hours=hours)
+
+
+def hearing_window_check(
+    *, starts_at: dt.datetime, opens_at: dt.datetime, closes_at: dt.datetime, extended: bool
+) -> None:
+    """Raise ``ServiceError`` unless comments open before they close and close by the start
+    of the meeting (later only when the clerk extended the window)."""
+    if timezone.is_naive(starts_at):
+        raise ServiceError(_("The start time needs a time zone."))
+    if opens_at >= closes_at:
+        raise ServiceError(_("Comments must open before they close."))
+    if closes_at > starts_at and not extended:
+        raise ServiceError(
+            _(
+                "Comments must close by the start of the meeting; tick “comment window "
+                "extended” to keep them open longer."
+            )
+        )
+
+
+@transaction.atomic
+def hearing_create(
+    *,
+    actor,
+    city: City,
+    title: str,
+    starts_at: dt.datetime,
+    body_kind: str = Hearing.Body.COUNCIL,
+    body_name: str = "",
+    location: str = "",
+    status: str = Hearing.Status.SCHEDULED,
+    minutes_url: str = "",
+    comment_opens_at: dt.datetime | None = None,
+    comment_closes_at: dt.datetime | None = None,
+    window_extended: bool = False,
+) -> Hearing:
+    """Schedule a hearing; comments open now and close the city's default hours before it
+    unless given."""
+    _require_city_access(actor, city)
+    closes = comment_closes_at or hearing_window_default(city=city, starts_at=starts_at)
+    opens = comment_opens_at or min(timezone.now(), closes - dt.timedelta(hours=1))
+    hearing = Hearing(
+        city=city,
+        title=title.strip(),
+        slug=_unique_slug(city=city, title=title, starts_at=starts_at),
+        starts_at=starts_at,
+        body_kind=body_kind,
+        body_name=body_name.strip(),
+        location=location.strip(),
+        status=status,
+        minutes_url=minutes_url,
+        comment_opens_at=opens,
+        comment_closes_at=closes,
+        window_extended=window_extended,
+    )
+    hearing_window_check(
+        starts_at=hearing.starts_at,
+        opens_at=hearing.comment_opens_at,
+        closes_at=hearing.comment_closes_at,
+        extended=hearing.window_extended,
+    )
+    hearing.save()
+    audit_record(
+        actor=actor,
+        action="hearing.create",
+        obj=hearing,
+        city=city,
+        changes={f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS},
+    )
+    return hearing
+
+
+@transaction.atomic
+def hearing_update(*, hearing: Hearing, actor, **fields: Any) -> Hearing:
+    """Change a hearing's fields (``HEARING_FIELDS``); a new start time moves a default comment
+    close time with it."""
+    unknown = set(fields) - set(HEARING_FIELDS)
+    if unknown:
+        raise ServiceError(f"unknown hearing fields: {sorted(unknown)}")
+    hearing = Hearing.objects.select_for_update().select_related("city").get(pk=hearing.pk)
+    _require_city_access(actor, hearing.city)
+    before = {f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS}
+    old_default = hearing_window_default(city=hearing.city, starts_at=hearing.starts_at)
+    for name, value in fields.items():
+        setattr(hearing, name, value.strip() if isinstance(value, str) else value)
+    if (
+        "starts_at" in fields
+        and "comment_closes_at" not in fields
+        and hearing.comment_closes_at == old_default
+    ):
+        hearing.comment_closes_at = hearing_window_default(
+            city=hearing.city, starts_at=hearing.starts_at
+        )
+    hearing_window_check(
+        starts_at=hearing.starts_at,
+        opens_at=hearing.comment_opens_at,
+        closes_at=hearing.comment_closes_at,
+        extended=hearing.window_extended,
+    )
+    hearing.save()
+    after = {f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS}
+    changes = {f: [before[f], after[f]] for f in HEARING_FIELDS if before[f] != after[f]}
+    if changes:
+        audit_record(
+            actor=actor, action="hearing.update", obj=hearing, city=hearing.city, changes=changes
+        )
+    return hearing
+
+
+@transaction.atomic
+def agenda_item_set_outcome(*, item: AgendaItem, actor, outcome: str, note: str = "") -> AgendaItem:
+    """Record what the body decided on an agenda item."""
+    item = AgendaItem.objects.select_for_update().select_related("hearing__city").get(pk=item.pk)
+    _require_city_access(actor, item.hearing.city)
+    if outcome not in AgendaItem.Outcome.values:
+        raise ServiceError(_("Unknown outcome."))
+    old = [item.outcome, item.outcome_note]
+    item.outcome, item.outcome_note = outcome, note.strip()
+    item.save(update_fields=["outcome", "outcome_note"])
+    audit_record(
+        actor=actor,
+        action="agenda_item.outcome",
+        obj=item,
+        city=item.hearing.city,
+        changes={"outcome": [old[0], outcome], "note": [old[1], item.outcome_note]},
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    hearing: Hearing,
+    actor,
+    title: str,
+    description: str = "",
+    position: int | None = None,
+    agencies=(),
+    cameras=(),
+    documents: list[tuple[str, str]] = (),
+) -> AgendaItem:
+    """Add an item to a hearing's agenda (at the end unless ``position`` is given), with its
+    related agencies and cameras and (title, url) documents."""
+    _require_city_access(actor, hearing.city)
+    if position is None:
+        last = hearing.items.order_by("-position").values_list("position", flat=True).first()
+        position = (last or 0) + 1
+    elif hearing.items.filter(position=position).exists():
+        raise ServiceError(_("Another agenda item already has that position."))
+    item = AgendaItem.objects.create(
+        hearing=hearing, position=position, title=title.strip(), description=description.strip()
+    )
+    item.agencies.set(agencies)
+    item.cameras.set(cameras)
+    for doc_title, url in documents:
+        item.documents.create(title=doc_title, url=url)
+    audit_record(
+        actor=actor,
+        action="agenda_item.create",
+        obj=item,
+        city=hearing.city,
+        changes={"hearing": hearing.pk, "position": position, "title": item.title},
+    )
+    return item

@@ -1,0 +1,44 @@
+"""Template helpers for hearings: times in the city's own time zone, and the city page section
+``{% city_hearings_section city %}`` (upcoming hearings and open comment windows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+
+from hearings.selectors.hearings import city_hearings_summary
+from portal.models import City
+
+register = template.Library()
+
+
+def _zone(city: City) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(city.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+@register.filter(expects_localtime=False)
+def city_time(value: dt.datetime | None, city: City) -> str:
+    """``value`` in the city's time zone, with the zone's abbreviation (e.g. "7:00 p.m. CDT")."""
+    if not value:
+        return ""
+    local = timezone.localtime(value, _zone(city))
+    return dateformat.format(local, f"{get_format('DATETIME_FORMAT')} T")
+
+
+@register.filter(expects_localtime=False)
+def city_date(value: dt.datetime | None, city: City) -> str:
+    if not value:
+        return ""
+    return dateformat.format(timezone.localtime(value, _zone(city)), get_format("DATE_FORMAT"))
+
+
+@register.inclusion_tag("hearings/includes/city_section.html")
+def city_hearings_section(city: City) -> dict:
+    return city_hearings_summary(city=city)

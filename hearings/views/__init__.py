@@ -1,0 +1,1 @@
+"""Public views of the hearings app: hearings and comments, petitions."""
