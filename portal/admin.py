@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from cameras.models import Camera
 from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city, titled
-from portal.imports import import_job_create
+from portal.imports import import_job_create, import_job_progress_get
 from portal.models import (
     Agency,
     AgencyAlias,
@@ -36,6 +36,8 @@ from portal.models import (
 from portal.names import parse_agency_name
 from portal.permissions import clerk_group
 from portal.services import ServiceError, agency_add_alias, agency_find, agency_merge
+from portal.signals import state_laws_changed
+from searches.importers.layouts import LAYOUTS as AUDIT_LAYOUTS
 
 admin.site.site_header = _("ALPR Transparency Portal — clerk admin")
 admin.site.site_title = _("ALPR Transparency Portal — clerk admin")
@@ -222,6 +224,22 @@ class StateLawProfileAdmin(CityScopedAdmin):
         # A clerk edits their state's profile; they cannot relabel it as another state.
         return ("state",) if obj is not None and not request.user.is_superuser else ()
 
+    def save_model(self, request, obj, form, change):
+        old_state = StateLawProfile.objects.filter(pk=obj.pk).values_list("state", flat=True)
+        states = {obj.state, *old_state}
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            state_laws_changed.send(sender=StateLawProfile, states=states)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        state_laws_changed.send(sender=StateLawProfile, states=[obj.state])
+
+    def delete_queryset(self, request, queryset):
+        states = list(queryset.values_list("state", flat=True))
+        super().delete_queryset(request, queryset)
+        state_laws_changed.send(sender=StateLawProfile, states=states)
+
     def audit_city(self, request, obj):
         if request.user.is_superuser:
             return None
@@ -366,13 +384,20 @@ class AgencyAdmin(CityScopedAdmin):
         return {"slug": ("name",)} if obj is None else {}
 
     def save_model(self, request, obj, form, change):
-        old = Agency.objects.filter(pk=obj.pk).values("name", "normalized_name").first()
+        old = (
+            Agency.objects.filter(pk=obj.pk)
+            .values("name", "normalized_name", "state", "kind")
+            .first()
+        )
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if old and old["normalized_name"] != obj.normalized_name:
                 # The old spelling still appears in source files; keep it resolving here.
                 AgencyAlias.objects.filter(agency=obj, normalized_name=obj.normalized_name).delete()
                 agency_add_alias(agency=obj, name=old["name"], actor=request.user)
+            if old and (old["state"], old["kind"]) != (obj.state, obj.kind):
+                # Out-of-state, federal and forbidden flags of its searches may change.
+                state_laws_changed.send(sender=Agency, states={old["state"], obj.state})
 
     def save_inline_object(self, request, obj, *, parent) -> bool:
         if isinstance(obj, AgencyAlias) and obj.pk is None:
@@ -427,7 +452,9 @@ class ImportUploadForm(forms.Form):
         help_text=_(
             "Cameras: OpenStreetMap Overpass JSON, GeoJSON or CSV with lat/lon columns. "
             "Sharing: CSV of agency pairs, a records-request list, or a transparency page's "
-            "text or HTML. Metrics: CSV of transparency-page metrics and policies."
+            "text or HTML. Metrics: CSV of transparency-page metrics and policies. "
+            "Search audit: a transparency portal's audit CSV or a records-request network or "
+            "organization audit (CSV or XLSX)."
         ),
     )
     city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none())
@@ -446,8 +473,17 @@ class ImportUploadForm(forms.Form):
         max_length=255,
         help_text=_(
             "Cameras: the owner of rows that name none. Sharing: the agency whose transparency "
-            "page this is, when the page does not say."
+            "page this is, when the page does not say. Search audit (required): the agency "
+            "whose audit this is, one of your city's agencies."
         ),
+    )
+    format = forms.ChoiceField(
+        label=_("Audit layout"),
+        required=False,
+        choices=[("auto", _("Detect automatically"))]
+        + [(layout.slug, layout.label) for layout in AUDIT_LAYOUTS],
+        initial="auto",
+        help_text=_("Search audits only; leave on automatic unless detection picks wrongly."),
     )
     date = forms.DateField(
         label=_("Date the file speaks for"),
@@ -462,6 +498,7 @@ class ImportUploadForm(forms.Form):
         ImportJob.Kind.CAMERAS: {"partial": "partial", "agency": "owner"},
         ImportJob.Kind.SHARING: {"partial": "partial", "agency": "agency", "date": "date"},
         ImportJob.Kind.PORTAL_METRICS: {"date": "date"},
+        ImportJob.Kind.AUDIT: {"agency": "agency", "format": "format"},
     }
 
     def __init__(self, *args, user, **kwargs):
@@ -471,6 +508,32 @@ class ImportUploadForm(forms.Form):
         # Superusers may import agency-wide files; a clerk's import belongs to their city.
         self.fields["city"].required = not user.is_superuser
         self.fields["city"].initial = only_city(user)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ImportJob.Kind.AUDIT:
+            cleaned["agency"] = self._audit_agency(cleaned.get("agency") or "")
+        return cleaned
+
+    def _audit_agency(self, name: str) -> str:
+        """An audit belongs to one agency; a clerk may import only their cities' agencies."""
+        if not name.strip():
+            self.add_error("agency", _("Say whose search audit this is."))
+            return name
+        agency = agency_find(name=name)
+        if self.user.is_superuser:
+            return agency.name if agency else name.strip()
+        if (
+            agency is None
+            or not Agency.objects.get_viewable(self.user).filter(pk=agency.pk).exists()
+        ):
+            self.add_error(
+                "agency",
+                _("“%s” is not an agency of your city; add it to your city first.") % name,
+            )
+            return name
+        return agency.name
 
     def options(self) -> dict:
         """The job options this upload asks for; fields that don't apply to the kind are dropped."""
@@ -480,6 +543,20 @@ class ImportUploadForm(forms.Form):
             if value:
                 options[key] = value.isoformat() if hasattr(value, "isoformat") else value
         return options
+
+
+def _job_progress(job: ImportJob) -> dict | None:
+    """What a running job last published: bytes (or sheet rows) done of total, rows read."""
+    if job.status != ImportJob.Status.RUNNING:
+        return None
+    progress = import_job_progress_get(job=job)
+    if not progress:
+        return None
+    total = progress.get("total") or 0
+    return {
+        **progress,
+        "percent": min(100, round(100 * progress["done"] / total)) if total else None,
+    }
 
 
 @admin.register(ImportJob)
@@ -599,6 +676,7 @@ class ImportJobAdmin(CityScopedAdmin):
                 + "?"
                 + urlencode({"job__id__exact": job.pk}),
                 refresh_seconds=None if job.is_finished else JOB_REFRESH_SECONDS,
+                progress=_job_progress(job),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

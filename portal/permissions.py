@@ -21,15 +21,49 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "cameras.camera": ("view", "add", "change", "delete"),
     "cameras.sharingagreement": ("view", "add", "change", "delete"),
     "cameras.transparencysnapshot": ("view", "add", "change"),
+    "searches.reasoncategory": ("view",),
+    "searches.reasonpattern": ("view",),
+    "searches.offensetype": ("view",),
+    "searches.reason": ("view",),
+    "hearings.cityengagementsettings": ("view", "add", "change"),
+    "hearings.hearing": ("view", "add", "change"),
+    "hearings.agendaitem": ("view", "add", "change", "delete"),
+    "hearings.agendadocument": ("view", "add", "change", "delete"),
+    "hearings.comment": ("view", "change"),
+    "hearings.outboundemail": ("view",),
+    "hearings.petition": ("view", "change"),
+    "hearings.signature": ("view",),
+    "searches.auditsource": ("view", "add", "change", "delete"),
+    "searches.auditfetch": ("view",),
+}
+
+
+# Analysts edit the national reason-classification rules (clerks only view them).
+ANALYSTS_GROUP = "Analysts"
+ANALYST_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "searches.reasoncategory": ("view", "add", "change", "delete"),
+    "searches.reasonpattern": ("view", "add", "change", "delete"),
+    "searches.offensetype": ("view", "add", "change", "delete"),
+    "searches.reason": ("view",),
 }
 
 
 @transaction.atomic
 def clerk_group() -> Group:
     """Create or refresh the Clerks group with exactly the permissions above."""
-    group, _ = Group.objects.get_or_create(name=CLERKS_GROUP)
+    return _group(CLERKS_GROUP, CLERK_PERMISSIONS)
+
+
+@transaction.atomic
+def analyst_group() -> Group:
+    """Create or refresh the Analysts group (classification rules)."""
+    return _group(ANALYSTS_GROUP, ANALYST_PERMISSIONS)
+
+
+def _group(name: str, permissions: dict[str, tuple[str, ...]]) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
     wanted = []
-    for label, actions in CLERK_PERMISSIONS.items():
+    for label, actions in permissions.items():
         app_label, model = label.split(".")
         for action in actions:
             wanted.append((app_label, f"{action}_{model}"))

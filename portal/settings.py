@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.import_files_purge",
         "schedule": 24 * 60 * 60,
     },
+    "fetch-due-audit-sources": {
+        "task": "searches.tasks.audit_sources_fetch_due",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- REST framework -----------------------------------------------------------------------
@@ -273,3 +277,52 @@ IMPORT_STALLED_MINUTES = env.int("IMPORT_STALLED_MINUTES", default=15)
 IMPORT_PENDING_MINUTES = env.int("IMPORT_PENDING_MINUTES", default=30)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=90)
+
+# --- Hearings and petitions ---------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
+NUM_PROXIES = env.int("PORTAL_NUM_PROXIES", default=0)
+# Absolute links in emails (confirm, withdraw) point here.
+PORTAL_SITE_URL = env.str(
+    "PORTAL_SITE_URL",
+    default=f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
+# scope -> (attempts, window in seconds); counted per IP hash and per normalized email.
+HEARINGS_RATE_LIMITS = {
+    "comment_ip": (env.int("HEARINGS_COMMENT_IP_LIMIT", default=20), 60 * 60),
+    "comment_email": (env.int("HEARINGS_COMMENT_EMAIL_LIMIT", default=6), 60 * 60),
+    "comment_burst": (env.int("HEARINGS_COMMENT_BURST_LIMIT", default=3), 60),
+    "petition_start_ip": (env.int("HEARINGS_PETITION_START_IP_LIMIT", default=5), 24 * 60 * 60),
+    "petition_sign_ip": (env.int("HEARINGS_SIGN_IP_LIMIT", default=30), 60 * 60),
+    "petition_sign_email": (env.int("HEARINGS_SIGN_EMAIL_LIMIT", default=6), 60 * 60),
+}
+# The same text submitted this many times within the window (any sender) is held as a burst.
+HEARINGS_DUPLICATE_TEXT_LIMIT = env.int("HEARINGS_DUPLICATE_TEXT_LIMIT", default=3)
+HEARINGS_DUPLICATE_TEXT_WINDOW = env.int("HEARINGS_DUPLICATE_TEXT_WINDOW", default=60 * 60)
+HEARINGS_IP_RETENTION_DAYS = env.int("HEARINGS_IP_RETENTION_DAYS", default=30)
+HEARINGS_OUTBOX_RETENTION_DAYS = env.int("HEARINGS_OUTBOX_RETENTION_DAYS", default=90)
+# Where the file-based email backend (EMAIL_BACKEND=...filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
+# Confirmation links stay valid this long (seconds).
+HEARINGS_CONFIRM_MAX_AGE = env.int("HEARINGS_CONFIRM_MAX_AGE", default=14 * 24 * 60 * 60)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "hearings-ip-hashes-purge": {
+            "task": "hearings.tasks.ip_hashes_purge",
+            "schedule": 24 * 60 * 60,
+        },
+        "hearings-outbox-purge": {
+            "task": "hearings.tasks.outbox_purge",
+            "schedule": 24 * 60 * 60,
+        },
+        "hearings-moderation-digest": {
+            "task": "hearings.tasks.moderation_digest_send",
+            "schedule": crontab(hour=7, minute=0),
+        },
+        "petitions-close-expired": {
+            "task": "hearings.tasks.petitions_close_expired",
+            "schedule": 60 * 60,
+        },
+    }
+)

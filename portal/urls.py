@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", include("portal.site_urls")),
     path("cameras/", include("cameras.urls")),
+    path("searches/", include("searches.urls")),
+    path("hearings/", include("hearings.urls")),
+    path("petitions/", include("hearings.petition_urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -48,6 +48,7 @@ from portal.selectors import (
     portal_search,
 )
 from portal.states import STATE_CHOICES
+from searches.selectors import has_search_data
 
 LIST_PAGE_SIZE = 50
 CAMERA_TABLE_PAGE_SIZE = 100
@@ -468,6 +469,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "camera_total": len(points),
             "camera_breakdowns": camera_breakdowns(points),
             "agencies": agencies,
+            "search_data": has_search_data(agency_ids=[a.pk for a in agencies]),
             "sharing_sections": [sharing_out, sharing_in],
             "api_links": [
                 (
@@ -540,6 +542,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request, points, per_page=CAMERA_TABLE_PAGE_SIZE, param="cam_page", anchor="cameras"
             ),
             "camera_total": len(points),
+            "search_data": has_search_data(agency_ids=[agency.pk], as_searcher=agency.pk),
             "sharing_sections": [sharing_out, sharing_in],
             "network_chart": (
                 charts.sharing_sunburst(
@@ -585,6 +588,8 @@ def name_phrase_groups() -> list[tuple[str, list[str]]]:
 
 
 def methodology(request: HttpRequest) -> HttpResponse:
+    from searches.classification import rules_for_methodology
+
     return render(
         request,
         "portal/methodology.html",
@@ -592,5 +597,6 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "name_phrases": name_phrase_groups(),
             "sharing_kinds": SharingAgreement.Kind.choices,
             "agency_kinds": Agency.Kind.choices,
+            "reason_categories": rules_for_methodology(),
         },
     )

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class SearchesConfig(AppConfig):
     name = "searches"
     verbose_name = _("Search audits")
+
+    def ready(self) -> None:
+        from portal.imports import register_importer
+        from portal.models import ImportJob
+
+        register_importer(ImportJob.Kind.AUDIT, "searches.importers.audit.run")
+
+        from portal import signals
+        from searches import receivers
+
+        signals.agency_merging.connect(receivers.searches_before_agency_merge)
+        signals.agency_merged.connect(receivers.searches_after_agency_merge)
+        signals.state_laws_changed.connect(receivers.searches_on_state_laws_changed)

@@ -3,7 +3,10 @@
 from rest_framework.routers import DefaultRouter
 
 from cameras.api.views import CameraViewSet, SharingAgreementViewSet, TransparencySnapshotViewSet
+from hearings.api.hearings import register_hearings
+from hearings.api.petitions import register_petitions
 from portal.api.views import AgencyViewSet, CityViewSet, StateLawProfileViewSet
+from searches.api.routes import register as register_searches
 
 app_name = "api"
 
@@ -14,5 +17,8 @@ router.register("cameras", CameraViewSet, basename="camera")
 router.register("sharing-agreements", SharingAgreementViewSet, basename="sharing-agreement")
 router.register("snapshots", TransparencySnapshotViewSet, basename="snapshot")
 router.register("state-laws", StateLawProfileViewSet, basename="state-law")
+register_searches(router)
+register_hearings(router)
+register_petitions(router)
 
 urlpatterns = router.urls

@@ -207,6 +207,14 @@ def test_api_root_lists_every_endpoint(client):
         "sharing-agreements",
         "snapshots",
         "state-laws",
+        "searches",
+        "search-stats",
+        "reason-categories",
+        "imports",
+        "hearings",
+        "agenda-items",
+        "comments",
+        "petitions",
     }
     assert data["cameras"] == "http://testserver/api/v1/cameras/"
 

@@ -4,14 +4,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from hearings.demo import demo_hearings_build
+from hearings.demo_petitions import demo_petitions_build
 from portal.demo import DEMO_PASSWORD, demo_build
+from searches.demo import demo_searches_build
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo data: fictional cities (Prairie Junction IL, Harbor Vista CA, Alder Bend "
         "OR, Lake Aster MN), their agencies, cameras, sharing agreements and transparency "
-        "snapshots, plus the state law profiles. Idempotent: a second run changes nothing. "
+        "snapshots, search audits, hearings with public comments and petitions, plus the state law "
+        "profiles. Idempotent: a second run changes nothing. "
         "Outside production it also creates the demo accounts admin (superuser), clerk.prairie "
         "and clerk.harbor (clerks of Prairie Junction and Harbor Vista), all with the password "
         f"{DEMO_PASSWORD}. Refuses to run in production unless --force, and never creates the "
@@ -37,6 +41,11 @@ class Command(BaseCommand):
             self.stdout.write(_("Demo data already present; nothing changed."))
         for label, count in result.counts.items():
             self.stdout.write(f"  {label}: {count}")
+        # Audits, hearings and petitions refer to the agencies, cameras and accounts above;
+        # petitions after hearings, since one was presented at a demo hearing.
+        demo_searches_build(stdout=self.stdout)
+        demo_hearings_build(stdout=self.stdout)
+        demo_petitions_build(stdout=self.stdout)
         if result.accounts:
             self.stdout.write(
                 _("Demo accounts (password %(password)s):") % {"password": DEMO_PASSWORD}
