@@ -106,9 +106,21 @@ IMPORTERS: dict[str, Importer | str] = {
 }
 
 
-def register_importer(kind: str, func: Importer | str) -> None:
-    """Register the importer for a job kind (a callable or its dotted path)."""
+# Kinds whose files hold private data the portal never keeps (search audits carry plates and
+# officer names): the stored file is deleted as soon as the job succeeds.
+DISCARD_FILE_KINDS: set[str] = set()
+
+
+def register_importer(kind: str, func: Importer | str, *, keep_file: bool = True) -> None:
+    """Register the importer for a job kind (a callable or its dotted path).
+
+    With ``keep_file=False`` the uploaded file is deleted once its job has succeeded.
+    """
     IMPORTERS[kind] = func
+    if keep_file:
+        DISCARD_FILE_KINDS.discard(kind)
+    else:
+        DISCARD_FILE_KINDS.add(kind)
 
 
 def importer_for(kind: str) -> Importer:
@@ -435,6 +447,9 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     cache.delete(_progress_key(job.pk))
     _last_beat.pop(job.pk, None)
     job.refresh_from_db()
+    if job.status == ImportJob.Status.SUCCEEDED and job.kind in DISCARD_FILE_KINDS and job.file:
+        job.file.delete(save=False)
+        job.save(update_fields=["file", "updated_at"])
     return job
 
 

@@ -10,7 +10,8 @@ class SearchesConfig(AppConfig):
         from portal.imports import register_importer
         from portal.models import ImportJob
 
-        register_importer(ImportJob.Kind.AUDIT, "searches.importers.audit.run")
+        # Audit files hold plates and officer names: keep none once they are imported.
+        register_importer(ImportJob.Kind.AUDIT, "searches.importers.audit.run", keep_file=False)
 
         from portal import signals
         from searches import receivers

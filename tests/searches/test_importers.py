@@ -360,6 +360,15 @@ def test_reimport_adds_nothing_and_overlapping_files_count_only_new_searches():
     assert counts(other) == (4, 4, 0, 0)
 
 
+def test_an_imported_audit_file_is_not_kept_but_a_failed_one_is_for_a_rerun():
+    ok = run_audit("overlap_day1.csv")
+    assert ok.status == ImportJob.Status.SUCCEEDED
+    assert not ok.file  # plates and officer names in it: deleted once imported
+    failed = run_audit(b"foo,bar\n1,2\n", name="wrong.csv")
+    assert failed.status == ImportJob.Status.FAILED
+    assert failed.file and failed.file.storage.exists(failed.file.name)
+
+
 def test_content_keys_dedupe_rows_without_ids_across_files():
     rows = (
         "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,"
