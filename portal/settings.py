@@ -283,6 +283,7 @@ from celery.schedules import crontab  # noqa: E402
 
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
 NUM_PROXIES = env.int("PORTAL_NUM_PROXIES", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES  # the API throttles by the same client address
 # Absolute links in emails (confirm, withdraw) point here.
 PORTAL_SITE_URL = env.str(
     "PORTAL_SITE_URL",
