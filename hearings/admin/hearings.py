@@ -389,7 +389,7 @@ class CommentAdmin(CityScopedAdmin):
             '<a href="{}">{}</a><br><span class="help">{}</span>',
             obj.item.get_absolute_url(),
             Truncator(obj.item.title).chars(60),
-            obj.item.hearing.title,
+            Truncator(obj.item.hearing.title).chars(50),
         )
 
     def _moderate(self, request, queryset, *, action: str, reason: str = "") -> None:
