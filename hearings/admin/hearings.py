@@ -48,19 +48,7 @@ from portal.services import ServiceError
 class HearingAdminForm(forms.ModelForm):
     class Meta:
         model = Hearing
-        fields = [
-            "city",
-            "body_kind",
-            "body_name",
-            "title",
-            "starts_at",
-            "location",
-            "status",
-            "minutes_url",
-            "comment_opens_at",
-            "comment_closes_at",
-            "window_extended",
-        ]
+        fields = ["city", *hearing_services.HEARING_FIELDS]
         help_texts = {
             "comment_opens_at": _("Empty: comments open as soon as the hearing is saved."),
             "comment_closes_at": _("Empty: the city's default number of hours before the meeting."),

@@ -22,6 +22,7 @@ from tests.factories import (
     TransparencySnapshotFactory,
 )
 from tests.helpers import csv_rows
+from tests.portal.test_schema import ENDPOINTS
 
 pytestmark = pytest.mark.django_db
 
@@ -200,22 +201,7 @@ def test_state_law_list_detail_and_filters(client, laws):
 
 def test_api_root_lists_every_endpoint(client):
     data = client.get(API).json()
-    assert set(data) == {
-        "cities",
-        "agencies",
-        "cameras",
-        "sharing-agreements",
-        "snapshots",
-        "state-laws",
-        "searches",
-        "search-stats",
-        "reason-categories",
-        "imports",
-        "hearings",
-        "agenda-items",
-        "comments",
-        "petitions",
-    }
+    assert set(data) == set(ENDPOINTS)
     assert data["cameras"] == "http://testserver/api/v1/cameras/"
 
 
