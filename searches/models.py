@@ -265,6 +265,9 @@ class Search(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        # A copy of the reason's category, not a fact of its own: no per-row constraint check
+        # on imports of millions of rows (Django still nulls it when a category is deleted).
+        db_constraint=False,
     )
     flags = models.PositiveIntegerField(_("flags"), default=0)
     case_number_present = models.BooleanField(_("case number given"), null=True)
@@ -289,6 +292,7 @@ class Search(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,  # provenance only; Django nulls it when a job is deleted
     )
 
     class Meta:
