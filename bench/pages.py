@@ -247,7 +247,31 @@ def _median_ms(url: str, requests: int) -> tuple[float, int]:
     return statistics.median(times) * 1000, len(response.content)
 
 
-def _measure(label: str, requests: int) -> dict[str, float]:
+def _profile(url: str, top: int = 8) -> None:
+    """Print the slowest SQL statements of one uncached request."""
+    from collections import defaultdict
+
+    from django.db import connection
+    from django.test import Client
+
+    spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = spent[" ".join(sql.split())[:140]]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - began
+
+    with connection.execute_wrapper(timed):
+        Client().get(url)
+    for sql, (count, seconds) in sorted(spent.items(), key=lambda kv: -kv[1][1])[:top]:
+        print(f"    {seconds * 1000:8.1f} ms x{count:<3} {sql}")
+
+
+def _measure(label: str, requests: int, *, profile: bool = False) -> dict[str, float]:
     """Median ms per page, cold (the aggregates cache off: every request reads the rollups)
     and warm (the cache on, as served between imports)."""
     from django.conf import settings
@@ -276,6 +300,8 @@ def _measure(label: str, requests: int) -> dict[str, float]:
                 f"  {name} ({mode}): median {ms:.1f} ms over {requests} requests ({size:,} bytes)",
                 flush=True,
             )
+            if profile and mode == "cold":
+                _profile(url)
     return medians
 
 
@@ -284,6 +310,9 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=10_000_000)
     parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument(
+        "--profile", action="store_true", help="Print the slowest SQL of an uncached request."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         _setup(Path(tmp))
@@ -306,14 +335,14 @@ def main() -> int:
             changed = searches_apply_classification()
             print(f"classification changed {changed} generated rows (0: the flags agree)")
             print(f"roll up: {_roll_up():.1f}s", flush=True)
-            small = _measure(f"{args.small:,} rows", args.requests)
+            small = _measure(f"{args.small:,} rows", args.requests, profile=args.profile)
             began = time.perf_counter()
             _bulk_mode(True)
             _insert(args.small + 1, args.large)
             _bulk_mode(False)
             print(f"grew to {args.large:,} rows in {time.perf_counter() - began:.0f}s", flush=True)
             print(f"roll up: {_roll_up():.1f}s", flush=True)
-            large = _measure(f"{args.large:,} rows", args.requests)
+            large = _measure(f"{args.large:,} rows", args.requests, profile=args.profile)
             for name in small:
                 ratio = large[name] / small[name]
                 verdict = "meets" if ratio <= 1.5 else "misses"

@@ -51,6 +51,15 @@ CONCERN_FLAGS = (
     | SearchFlag.BLANK
 )
 STATE_LAW_FLAGS = SearchFlag.FORBIDDEN_USE | SearchFlag.FORBIDDEN_SHARING
+# Flags that single a search out for a reader: a concern in the reason itself, or a use or a
+# sharing that state law forbids. Vague, blank, out-of-state and federal are counted, not listed.
+DRILL_DOWN_FLAGS = (
+    SearchFlag.IMMIGRATION
+    | SearchFlag.REPRODUCTIVE_CARE
+    | SearchFlag.PROTEST
+    | SearchFlag.FORBIDDEN_USE
+    | SearchFlag.FORBIDDEN_SHARING
+)
 
 # Public names of the flags, used by filters, the API and pages.
 FLAG_NAMES: dict[str, SearchFlag] = {
@@ -487,3 +496,83 @@ class AuditFetch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+# --- Summaries of the rollups ------------------------------------------------------------------
+# Re-derived from SearchRollup and SearcherMonth whenever those change (searches.rollups), so
+# the pages of a big city read thousands of rows instead of hundreds of thousands.
+
+
+class SearchMonthTotal(models.Model):
+    """``SearchRollup`` summed over searching agencies: per source, month, category, flags."""
+
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(_("month"))
+    category = models.ForeignKey(
+        ReasonCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    flags = models.PositiveIntegerField(default=0)
+    searches = models.PositiveIntegerField(default=0)
+    devices_total = models.BigIntegerField(default=0)
+    devices_max = models.PositiveIntegerField(null=True)
+    networks_total = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["source_agency", "month"], name="monthtotal_source_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_agency_id} {self.month:%Y-%m}"
+
+
+class SearchPairTotal(models.Model):
+    """Searches of one source's cameras by one searching agency, over all months."""
+
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    searching_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    searches = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(
+        default=0, help_text=_("Searches with a concern or state-law flag (the drill-down flags).")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_agency", "searching_agency"], name="searchpairtotal_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["searching_agency"], name="pairtotal_searcher_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_agency_id}/{self.searching_agency_id}"
+
+
+class SearcherSet(models.Model):
+    """Which (hashed) searchers of a searching agency searched a source, over all months."""
+
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    searching_agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    searcher_hash = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_agency", "searching_agency", "searcher_hash"],
+                name="searcherset_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["searching_agency"], name="searcherset_searcher_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_agency_id}/{self.searching_agency_id}"

@@ -10,6 +10,11 @@ reclassification, deletes).
 * ``SearcherMonth``: source, searching agency, month and hashed searcher (distinct searchers).
 
 Only ``SearchRollup`` depends on the classification, so reclassification refreshes just that one.
+
+Three summaries are derived from those two (never from searches), per source agency, after
+every change: ``SearchMonthTotal`` (no searching agency), ``SearchPairTotal`` (no month,
+category or flags) and ``SearcherSet`` (no month). A big city's page reads these: a few
+thousand rows where the rollups hold hundreds of thousands.
 """
 
 from __future__ import annotations
@@ -20,7 +25,16 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from searches.models import Search, SearchDay, SearcherMonth, SearchRollup
+from searches.models import (
+    DRILL_DOWN_FLAGS,
+    Search,
+    SearchDay,
+    SearcherMonth,
+    SearcherSet,
+    SearchMonthTotal,
+    SearchPairTotal,
+    SearchRollup,
+)
 
 TABLES = ("rollup", "day", "searcher")
 # Above this share of the existing partitions, one full pass beats many index range scans.
@@ -150,6 +164,67 @@ def _tune() -> None:
 BATCH = 2000  # partitions per statement: far below every database's parameter limit
 
 
+def _summary_sql() -> list[tuple[str, str]]:
+    """(summary table, INSERT ... SELECT from the rollups with a ``{where}`` placeholder)."""
+    rollup, searcher = SearchRollup._meta.db_table, SearcherMonth._meta.db_table
+    return [
+        (
+            SearchMonthTotal._meta.db_table,
+            f"""
+            INSERT INTO {SearchMonthTotal._meta.db_table} (source_agency_id, month, category_id,
+                flags, searches, devices_total, devices_max, networks_total)
+            SELECT source_agency_id, month, category_id, flags, SUM(searches),
+                SUM(devices_total), MAX(devices_max), SUM(networks_total)
+            FROM {rollup} WHERE {{where}}
+            GROUP BY source_agency_id, month, category_id, flags
+            """,
+        ),
+        (
+            SearchPairTotal._meta.db_table,
+            f"""
+            INSERT INTO {SearchPairTotal._meta.db_table} (source_agency_id, searching_agency_id,
+                searches, flagged)
+            SELECT source_agency_id, searching_agency_id, SUM(searches),
+                SUM(CASE WHEN (flags & {int(DRILL_DOWN_FLAGS)}) <> 0 THEN searches ELSE 0 END)
+            FROM {rollup} WHERE {{where}}
+            GROUP BY source_agency_id, searching_agency_id
+            """,
+        ),
+        (
+            SearcherSet._meta.db_table,
+            f"""
+            INSERT INTO {SearcherSet._meta.db_table} (source_agency_id, searching_agency_id,
+                searcher_hash)
+            SELECT DISTINCT source_agency_id, searching_agency_id, searcher_hash
+            FROM {searcher} WHERE searcher_hash <> '' AND {{where}}
+            """,
+        ),
+    ]
+
+
+def summaries_refresh(*, source_ids: Iterable[int] | None = None, searchers: bool = True) -> None:
+    """Re-derive the summaries of these source agencies (all when None) from the rollups.
+
+    ``searchers=False`` leaves ``SearcherSet`` alone (reclassification does not touch it).
+    """
+    ids = None if source_ids is None else sorted({int(i) for i in source_ids})
+    if ids == []:
+        return
+    with connection.cursor() as cursor:
+        for table, insert in _summary_sql():
+            if table == SearcherSet._meta.db_table and not searchers:
+                continue
+            if ids is None:
+                cursor.execute(f"DELETE FROM {table}")
+                cursor.execute(insert.format(where="1 = 1"))
+                continue
+            for i in range(0, len(ids), BATCH):
+                batch = ids[i : i + BATCH]
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(f"DELETE FROM {table} WHERE source_agency_id IN ({marks})", batch)
+                cursor.execute(insert.format(where=f"source_agency_id IN ({marks})"), batch)
+
+
 @transaction.atomic
 def rollups_refresh_partitions(
     *, partitions: Iterable[tuple[int, dt.date]], tables: Sequence[str] = TABLES
@@ -168,10 +243,12 @@ def rollups_refresh_partitions(
     if len(pairs) > max(FULL_REBUILD_SHARE * existing, 50):
         for table in tables:
             _refresh_all(table)
+        summaries_refresh(searchers="searcher" in tables)
         return
     for table in tables:
         for i in range(0, len(pairs), BATCH):
             _refresh_pairs(table, pairs[i : i + BATCH])
+    summaries_refresh(source_ids={src for src, _ in pairs}, searchers="searcher" in tables)
 
 
 @dataclass(frozen=True)
@@ -269,6 +346,10 @@ def rollups_apply_deltas(*, deltas: Sequence[RollupDelta]) -> None:
     _recount_max([d for d in deltas if d.max_out is not None])  # may have lost their maximum
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE searches <= 0")
+    sources = {d.source_id for d in deltas}
+    existing = SearchPairTotal.objects.order_by().values("source_agency_id").distinct().count()
+    everything = len(sources) > max(FULL_REBUILD_SHARE * existing, 50)
+    summaries_refresh(source_ids=None if everything else sources, searchers=False)
 
 
 def _recount_max(deltas: Sequence[RollupDelta]) -> None:
@@ -332,6 +413,7 @@ def rollups_refresh(
         _tune()
         for table in TABLES:
             _refresh_sources(table, source_ids)
+        summaries_refresh(source_ids=source_ids)
         return
     month_list = sorted({_first_of_month(m) for m in months})
     rollups_refresh_partitions(
@@ -345,3 +427,4 @@ def rollups_rebuild_all() -> None:
     _tune()
     for table in TABLES:
         _refresh_all(table)
+    summaries_refresh()

@@ -29,25 +29,19 @@ from django.utils.translation import get_language
 from portal.models import Agency, ImportJob, StateLawProfile
 from searches.filters import SearchFilter, SearchRollupFilter, with_any_flag
 from searches.models import (
+    DRILL_DOWN_FLAGS,
     FLAG_NAMES,
     ReasonCategory,
     RuleSet,
     Search,
     SearchDay,
-    SearcherMonth,
+    SearcherSet,
     SearchFlag,
+    SearchMonthTotal,
+    SearchPairTotal,
     SearchRollup,
 )
 
-# Flags that single a search out for a reader: a concern in the reason itself, or a use or a
-# sharing that state law forbids. Vague, blank, out-of-state and federal are counted, not listed.
-DRILL_DOWN_FLAGS = (
-    SearchFlag.IMMIGRATION
-    | SearchFlag.REPRODUCTIVE_CARE
-    | SearchFlag.PROTEST
-    | SearchFlag.FORBIDDEN_USE
-    | SearchFlag.FORBIDDEN_SHARING
-)
 # Flags counted on the figure cards, in the order shown.
 COUNTED_FLAGS = (
     "immigration",
@@ -175,7 +169,7 @@ def has_search_data(*, agency_ids: Iterable[int], as_searcher: int | None = None
     if as_searcher is None:
         return False
     return (
-        SearchRollup.objects.filter(searching_agency_id=as_searcher)
+        SearchPairTotal.objects.filter(searching_agency_id=as_searcher)
         .exclude(source_agency_id=as_searcher)
         .exists()
     )
@@ -306,7 +300,7 @@ def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def source_stats(*, source_ids: Sequence[int]) -> SearchStats:
     """Searches of the cameras of these agencies (their audits), whoever searched."""
-    return search_stats(rollups=_rollups(source_ids=source_ids))
+    return search_stats(rollups=SearchMonthTotal.objects.filter(source_agency_id__in=source_ids))
 
 
 def searcher_stats(*, agency: Agency) -> SearchStats:
@@ -326,13 +320,11 @@ def top_searching_agencies(
 ) -> list[AgencyCount]:
     """The agencies that searched these sources' cameras most, leaving out ``exclude_ids``
     (the sources' own agencies), with how many of their searches were flagged."""
-    hit = Q(_hit__gt=0)
     rows = list(
-        _rollups(source_ids=source_ids)
+        SearchPairTotal.objects.filter(source_agency_id__in=list(source_ids))
         .exclude(searching_agency_id__in=list(exclude_ids))
-        .alias(_hit=_bitand("flags", DRILL_DOWN_FLAGS))
         .values("searching_agency_id")
-        .annotate(n=Sum("searches"), flagged=Sum("searches", filter=hit))
+        .annotate(n=Sum("searches"), flagged=Sum("flagged"))
         .order_by("-n", "searching_agency_id")[:limit]
     )
     return _with_agencies(rows, "searching_agency_id")
@@ -340,12 +332,11 @@ def top_searching_agencies(
 
 def top_searched_sources(*, agency: Agency, limit: int = 10) -> list[AgencyCount]:
     """Whose cameras an agency searched most (other agencies' audits), with flagged counts."""
-    hit = Q(_hit__gt=0)
     rows = list(
-        _rollups(searching_id=agency.pk)
-        .alias(_hit=_bitand("flags", DRILL_DOWN_FLAGS))
+        SearchPairTotal.objects.filter(searching_agency_id=agency.pk)
+        .exclude(source_agency_id=agency.pk)
         .values("source_agency_id")
-        .annotate(n=Sum("searches"), flagged=Sum("searches", filter=hit))
+        .annotate(n=Sum("searches"), flagged=Sum("flagged"))
         .order_by("-n", "source_agency_id")[:limit]
     )
     return _with_agencies(rows, "source_agency_id")
@@ -371,7 +362,7 @@ def distinct_searchers(
 
     Redacted searchers (no hash) are not counted. The hashes never leave this function.
     """
-    qs = SearcherMonth.objects.exclude(searcher_hash="")
+    qs = SearcherSet.objects.all()
     if source_ids is not None:
         qs = qs.filter(source_agency_id__in=list(source_ids))
     if searching_id is not None:
@@ -467,7 +458,7 @@ def stats_count(*, cleaned: Mapping[str, Any]) -> int | None:
         if (date_to + dt.timedelta(days=1)).day != 1:
             return None
         data["month_to"] = date_to.isoformat()
-    filterset = SearchRollupFilter(data, queryset=SearchRollup.objects.all())
+    filterset = SearchRollupFilter(data, queryset=_rollup_table(data))
     if not filterset.is_valid():
         return None
     return filterset.qs.order_by().aggregate(n=Sum("searches"))["n"] or 0
@@ -485,6 +476,18 @@ GROUP_BY_FIELDS: dict[str, str] = {
 }
 
 
+SEARCHING_FILTERS = ("searching_agency", "searching_agency_name", "searching_state")
+
+
+def _rollup_table(
+    filters: Mapping[str, Any], *, group_by: Sequence[str] = ()
+) -> QuerySet[SearchRollup] | QuerySet[SearchMonthTotal]:
+    """The smallest table that answers: per-month totals unless the searching agency matters."""
+    if "searching_agency" in group_by or any(filters.get(name) for name in SEARCHING_FILTERS):
+        return SearchRollup.objects.all()
+    return SearchMonthTotal.objects.all()
+
+
 def stats_grouped(
     *, filters: Mapping[str, Any] | None, group_by: Sequence[str]
 ) -> list[dict[str, Any]]:
@@ -494,7 +497,8 @@ def stats_grouped(
     searches without a flag under ``None``. Group keys come back as public values (month as
     ``YYYY-MM``, category slug, flag name, agency slug, state code); ``*_name`` keys hold labels.
     """
-    qs = SearchRollupFilter(filters or {}, queryset=SearchRollup.objects.all()).qs
+    queryset = _rollup_table(filters or {}, group_by=group_by)
+    qs = SearchRollupFilter(filters or {}, queryset=queryset).qs
     columns = [GROUP_BY_FIELDS[g] for g in group_by]
     rows = (
         qs.order_by()

@@ -19,12 +19,16 @@ from searches.classification import (
     searches_reclassify,
 )
 from searches.models import (
+    DRILL_DOWN_FLAGS,
     ReasonCategory,
     ReasonPattern,
     Search,
     SearchDay,
     SearcherMonth,
+    SearcherSet,
     SearchFlag,
+    SearchMonthTotal,
+    SearchPairTotal,
     SearchRollup,
 )
 from tests.factories import AgencyFactory
@@ -79,9 +83,55 @@ def _actual() -> tuple[dict, dict, dict]:
     return rollup, day, searcher
 
 
+def _expected_summaries() -> tuple[dict, dict, set]:
+    month_total: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, None, 0])
+    pair: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    searchers: set[tuple] = set()
+    for s in Search.objects.all():
+        row = month_total[(s.source_agency_id, _month(s.searched_at), s.category_id, s.flags)]
+        row[0] += 1
+        row[1] += s.devices_searched or 0
+        if s.devices_searched is not None:
+            row[2] = max(row[2] or 0, s.devices_searched)
+        row[3] += s.networks_searched or 0
+        counts = pair[(s.source_agency_id, s.searching_agency_id)]
+        counts[0] += 1
+        counts[1] += bool(s.flags & DRILL_DOWN_FLAGS)
+        if s.searcher_hash:
+            searchers.add((s.source_agency_id, s.searching_agency_id, s.searcher_hash))
+    return (
+        {k: tuple(v) for k, v in month_total.items()},
+        {k: tuple(v) for k, v in pair.items()},
+        searchers,
+    )
+
+
+def _actual_summaries() -> tuple[dict, dict, set]:
+    month_total = {
+        (r.source_agency_id, r.month, r.category_id, r.flags): (
+            r.searches,
+            r.devices_total,
+            r.devices_max,
+            r.networks_total,
+        )
+        for r in SearchMonthTotal.objects.all()
+    }
+    pair = {
+        (p.source_agency_id, p.searching_agency_id): (p.searches, p.flagged)
+        for p in SearchPairTotal.objects.all()
+    }
+    searchers = set(
+        SearcherSet.objects.values_list("source_agency_id", "searching_agency_id", "searcher_hash")
+    )
+    return month_total, pair, searchers
+
+
 def assert_rollups_match() -> None:
     expected, actual = _expected(), _actual()
     for name, want, got in zip(("rollup", "day", "searcher"), expected, actual, strict=True):
+        assert got == want, name
+    expected, actual = _expected_summaries(), _actual_summaries()
+    for name, want, got in zip(("month total", "pair", "searchers"), expected, actual, strict=True):
         assert got == want, name
 
 
