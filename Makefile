@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) 2>/dev/null | cut -c1-12)
 .PHONY: run setup install migrate demo test test-services lint format check lock worker beat serve bench clean
 
 run: setup ## set up everything and serve the demo site on the embedded default
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PORTAL_SITE_URL=$${PORTAL_SITE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 setup: install migrate demo
 
