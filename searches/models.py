@@ -339,8 +339,8 @@ class Search(models.Model):
         return f"{self.source_agency_id}:{self.external_id or self.dedupe_key}"
 
 
-class SearchRollup(models.Model):
-    """Searches counted per source agency, searching agency, month, category and flag set."""
+class AgencyPair(models.Model):
+    """Rows about the searches of one source's cameras (its audit) by one searching agency."""
 
     source_agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -348,15 +348,31 @@ class SearchRollup(models.Model):
     searching_agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="+", db_index=False
     )
+
+    class Meta:
+        abstract = True
+
+
+class SearchCounts(models.Model):
+    """Summed figures of a group of searches."""
+
+    searches = models.PositiveIntegerField(default=0)
+    devices_total = models.BigIntegerField(default=0)
+    devices_max = models.PositiveIntegerField(null=True)
+    networks_total = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SearchRollup(AgencyPair, SearchCounts):
+    """Searches counted per source agency, searching agency, month, category and flag set."""
+
     month = models.DateField(_("month"), help_text=_("First day of the month, UTC."))
     category = models.ForeignKey(
         ReasonCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     flags = models.PositiveIntegerField(default=0)
-    searches = models.PositiveIntegerField(default=0)
-    devices_total = models.BigIntegerField(default=0)
-    devices_max = models.PositiveIntegerField(null=True)
-    networks_total = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("search rollup")
@@ -400,15 +416,9 @@ class SearchDay(models.Model):
         return f"{self.source_agency_id} {self.day}"
 
 
-class SearcherMonth(models.Model):
+class SearcherMonth(AgencyPair):
     """Which (hashed) searchers searched a source's data in a month, to count distinct ones."""
 
-    source_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    searching_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     month = models.DateField(_("month"))
     searcher_hash = models.CharField(max_length=32)
     searches = models.PositiveIntegerField(default=0)
@@ -503,7 +513,7 @@ class AuditFetch(models.Model):
 # the pages of a big city read thousands of rows instead of hundreds of thousands.
 
 
-class SearchMonthTotal(models.Model):
+class SearchMonthTotal(SearchCounts):
     """``SearchRollup`` summed over searching agencies: per source, month, category, flags."""
 
     source_agency = models.ForeignKey(
@@ -514,10 +524,6 @@ class SearchMonthTotal(models.Model):
         ReasonCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     flags = models.PositiveIntegerField(default=0)
-    searches = models.PositiveIntegerField(default=0)
-    devices_total = models.BigIntegerField(default=0)
-    devices_max = models.PositiveIntegerField(null=True)
-    networks_total = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -528,15 +534,9 @@ class SearchMonthTotal(models.Model):
         return f"{self.source_agency_id} {self.month:%Y-%m}"
 
 
-class SearchPairTotal(models.Model):
+class SearchPairTotal(AgencyPair):
     """Searches of one source's cameras by one searching agency, over all months."""
 
-    source_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    searching_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     searches = models.PositiveIntegerField(default=0)
     flagged = models.PositiveIntegerField(
         default=0, help_text=_("Searches with a concern or state-law flag (the drill-down flags).")
@@ -554,15 +554,9 @@ class SearchPairTotal(models.Model):
         return f"{self.source_agency_id}/{self.searching_agency_id}"
 
 
-class SearcherSet(models.Model):
+class SearcherSet(AgencyPair):
     """Which (hashed) searchers of a searching agency searched a source, over all months."""
 
-    source_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    searching_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     searcher_hash = models.CharField(max_length=32)
 
     class Meta:
