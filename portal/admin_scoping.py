@@ -97,13 +97,15 @@ class CityScopedAdminMixin:
     ``city_field`` is the lookup path from the model to its City (``"agency__home_city"``), used
     when the model has no ``get_viewable``; ``owner_field`` names a user foreign key whose rows
     the user also sees (``"created_by"``); ``unscoped_fk_fields`` are foreign keys a clerk may
-    point at any row (a sharing agreement's recipient is usually another city's agency).
+    point at any row (a sharing agreement's recipient is usually another city's agency);
+    ``preselect_city`` fills a new row's ``city`` with the clerk's city when they have one.
     """
 
     city_field: str | None = None
     owner_field: str | None = None
     unscoped_fk_fields: tuple[str, ...] = ()
     audit_private_fields: tuple[str, ...] = ()
+    preselect_city = False
 
     # --- scoping -------------------------------------------------------------------------
 
@@ -138,6 +140,14 @@ class CityScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if self.preselect_city:
+            city = only_city(request.user)
+            if city is not None:
+                initial.setdefault("city", city.pk)
+        return initial
 
     @property
     def scope_fk_name(self) -> str | None:

@@ -100,6 +100,7 @@ class AgendaItemInline(admin.StackedInline):
 class HearingAdmin(CityScopedAdmin):
     form = HearingAdminForm
     city_field = "city"
+    preselect_city = True
     inlines = [AgendaItemInline]
     list_display = [
         "title",
@@ -128,13 +129,6 @@ class HearingAdmin(CityScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "city"] if obj is not None else fields
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        city = only_city(request.user)
-        if city is not None:
-            initial.setdefault("city", city.pk)
-        return initial
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -440,6 +434,7 @@ class CommentAdmin(CityScopedAdmin):
 @admin.register(CityEngagementSettings)
 class CityEngagementSettingsAdmin(CityScopedAdmin):
     city_field = "city"
+    preselect_city = True
     list_display = [
         "city",
         "moderation_mode",
@@ -457,13 +452,6 @@ class CityEngagementSettingsAdmin(CityScopedAdmin):
         (_("Clerk's record"), {"fields": ["record_includes_names", "record_includes_addresses"]}),
         (_("Petitions"), {"fields": ["petition_default_days", "petition_default_goal"]}),
     ]
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        city = only_city(request.user)
-        if city is not None:
-            initial.setdefault("city", city.pk)
-        return initial
 
 
 @admin.register(OutboundEmail)

@@ -55,6 +55,20 @@ def hearing_window_default(*, city: City, starts_at: dt.datetime) -> dt.datetime
     return starts_at - dt.timedelta(hours=hours)
 
 
+def _snapshot(hearing: Hearing) -> dict[str, Any]:
+    """The audited values of a hearing's editable fields."""
+    return {f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS}
+
+
+def _check_window(hearing: Hearing) -> None:
+    hearing_window_check(
+        starts_at=hearing.starts_at,
+        opens_at=hearing.comment_opens_at,
+        closes_at=hearing.comment_closes_at,
+        extended=hearing.window_extended,
+    )
+
+
 def hearing_window_check(
     *, starts_at: dt.datetime, opens_at: dt.datetime, closes_at: dt.datetime, extended: bool
 ) -> None:
@@ -108,19 +122,14 @@ def hearing_create(
         comment_closes_at=closes,
         window_extended=window_extended,
     )
-    hearing_window_check(
-        starts_at=hearing.starts_at,
-        opens_at=hearing.comment_opens_at,
-        closes_at=hearing.comment_closes_at,
-        extended=hearing.window_extended,
-    )
+    _check_window(hearing)
     hearing.save()
     audit_record(
         actor=actor,
         action="hearing.create",
         obj=hearing,
         city=city,
-        changes={f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS},
+        changes=_snapshot(hearing),
     )
     return hearing
 
@@ -134,7 +143,7 @@ def hearing_update(*, hearing: Hearing, actor, **fields: Any) -> Hearing:
         raise ServiceError(f"unknown hearing fields: {sorted(unknown)}")
     hearing = Hearing.objects.select_for_update().select_related("city").get(pk=hearing.pk)
     _require_city_access(actor, hearing.city)
-    before = {f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS}
+    before = _snapshot(hearing)
     old_default = hearing_window_default(city=hearing.city, starts_at=hearing.starts_at)
     for name, value in fields.items():
         setattr(hearing, name, value.strip() if isinstance(value, str) else value)
@@ -146,14 +155,9 @@ def hearing_update(*, hearing: Hearing, actor, **fields: Any) -> Hearing:
         hearing.comment_closes_at = hearing_window_default(
             city=hearing.city, starts_at=hearing.starts_at
         )
-    hearing_window_check(
-        starts_at=hearing.starts_at,
-        opens_at=hearing.comment_opens_at,
-        closes_at=hearing.comment_closes_at,
-        extended=hearing.window_extended,
-    )
+    _check_window(hearing)
     hearing.save()
-    after = {f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS}
+    after = _snapshot(hearing)
     changes = {f: [before[f], after[f]] for f in HEARING_FIELDS if before[f] != after[f]}
     if changes:
         audit_record(
