@@ -183,19 +183,27 @@ def petition_signed(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/signature_sent.html", {"petition": _public_petition(slug)})
 
 
-def signature_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    # A GET confirms, as the emailed link must work in one click; confirming is idempotent.
+def _signature_link(request: HttpRequest, token: str, *, action, template: str) -> HttpResponse:
+    """Run a signature's emailed-link action and show its page, or say what is wrong."""
     try:
-        signature, changed = services.signature_confirm(token=token)
+        signature, changed = action(token=token)
     except TokenInvalid:
         return render(request, "petitions/link_invalid.html", {"message": BAD_LINK}, status=400)
     except ServiceError as exc:
         return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=409)
     petition = Petition.objects.select_related("city").get(pk=signature.petition_id)
     return render(
+        request, template, {"petition": petition, "changed": changed, "signature": signature}
+    )
+
+
+def signature_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    # A GET confirms, as the emailed link must work in one click; confirming is idempotent.
+    return _signature_link(
         request,
-        "petitions/signature_confirmed.html",
-        {"petition": petition, "changed": changed, "signature": signature},
+        token,
+        action=services.signature_confirm,
+        template="petitions/signature_confirmed.html",
     )
 
 
@@ -204,17 +212,11 @@ def signature_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     # A GET only asks: link scanners in mail servers open links, and must not withdraw.
     if request.method != "POST":
         return render(request, "petitions/signature_withdraw.html", {"token": token})
-    try:
-        signature, changed = services.signature_withdraw(token=token)
-    except TokenInvalid:
-        return render(request, "petitions/link_invalid.html", {"message": BAD_LINK}, status=400)
-    except ServiceError as exc:
-        return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=409)
-    petition = Petition.objects.select_related("city").get(pk=signature.petition_id)
-    return render(
+    return _signature_link(
         request,
-        "petitions/signature_withdrawn.html",
-        {"petition": petition, "changed": changed},
+        token,
+        action=services.signature_withdraw,
+        template="petitions/signature_withdrawn.html",
     )
 
 
