@@ -3,24 +3,45 @@
 Queueing renders the templates at once (so a later template change can't alter a queued email)
 and is idempotent on ``key``; sending marks the row under a row lock, so two workers running
 the same task send at most once.
+
+Confirm and withdraw links act for the resident who holds them, and clerks read the outbox, so
+a stored body never holds a usable token: each ``EmailLink`` renders as a random placeholder,
+and the signed token replaces it only in the message handed to the mail server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from hearings.models import OutboundEmail
+from hearings.tokens import token_make
 from portal.models import City
 
 MAX_ATTEMPTS = 5
+# What a clerk sees where a resident's email carries a signed link.
+PLACEHOLDER_PREFIX = "hidden-link-"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailLink:
+    """A signed link for an email context: ``url_name`` takes the token as ``token``."""
+
+    url_name: str
+    purpose: str
+    pk: int
+    extra: str = ""
+    absolute: bool = False
 
 
 class EmailDeliveryError(Exception):
@@ -36,6 +57,30 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return text, html
 
 
+def _with_placeholders(context: dict) -> tuple[dict, dict]:
+    """The context with each ``EmailLink`` as a URL around a fresh placeholder, and the
+    placeholder -> token recipe map. Placeholders are random, so text a resident or petition
+    creator typed into an email can never name one."""
+    rendered, links = {}, {}
+    for name, value in context.items():
+        if isinstance(value, EmailLink):
+            placeholder = PLACEHOLDER_PREFIX + secrets.token_hex(12)
+            links[placeholder] = {"purpose": value.purpose, "pk": value.pk, "extra": value.extra}
+            url = reverse(value.url_name, kwargs={"token": placeholder})
+            value = settings.PORTAL_SITE_URL + url if value.absolute else url
+        rendered[name] = value
+    return rendered, links
+
+
+def email_bodies(email: OutboundEmail) -> tuple[str, str]:
+    """The text and HTML bodies as sent: each placeholder replaced by a newly signed token."""
+    text, html = email.body_text, email.body_html
+    for placeholder, recipe in (email.links or {}).items():
+        token = token_make(purpose=recipe["purpose"], pk=recipe["pk"], extra=recipe["extra"])
+        text, html = text.replace(placeholder, token), html.replace(placeholder, token)
+    return text, html
+
+
 @transaction.atomic
 def email_queue(
     *,
@@ -48,13 +93,16 @@ def email_queue(
     resend: bool = False,
 ) -> OutboundEmail:
     """Queue one email; the same ``key`` again returns the existing row without sending twice,
-    unless ``resend`` is set (a re-sent confirmation link), which re-renders and sends again."""
+    unless ``resend`` is set (a re-sent confirmation link), which re-renders and sends again.
+    ``EmailLink`` values in ``context`` become signed links made at send time."""
+    context, links = _with_placeholders(context)
     text, html = _render(template, {**context, "site_url": settings.PORTAL_SITE_URL})
     fields = {
         "to": to,
         "subject": str(subject)[:255],
         "body_text": text,
         "body_html": html,
+        "links": links,
         "template": template,
         "city": city,
     }
@@ -87,14 +135,15 @@ def email_deliver(*, outbound_id: int) -> bool:
         email = OutboundEmail.objects.select_for_update().filter(pk=outbound_id).first()
         if email is None or email.sent_at is not None:
             return False
+        text, html = email_bodies(email)
         message = EmailMultiAlternatives(
             subject=email.subject,
-            body=email.body_text,
+            body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
         )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
+        if html:
+            message.attach_alternative(html, "text/html")
         email.attempts += 1
         try:
             message.send()

@@ -8,12 +8,35 @@ when the reader passes it, which ties a link to the row it was made for.
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from portal.services import ServiceError
 
 SALT_PREFIX = "hearings.tokens."
 
 
 class TokenInvalid(Exception):
     """The token is malformed, forged, made for another purpose, or expired."""
+
+
+class StaffLinkRefused(ServiceError):
+    """A signed-in clerk or admin followed a resident's emailed link."""
+
+
+def link_actor(user):
+    """Who acts through an emailed link, for the audit log: the signed-in user, or None for
+    the resident holding the link. Staff are refused: a link acts for the resident it was
+    mailed to, and clerks change comments and signatures through moderation, on their name."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_staff or user.is_superuser or user.clerk_memberships.exists():
+        raise StaffLinkRefused(
+            _(
+                "You are signed in as portal staff. A resident's emailed link works only for "
+                "that resident; use the moderation tools in the admin instead."
+            )
+        )
+    return user
 
 
 def _signer(purpose: str) -> signing.TimestampSigner:

@@ -453,7 +453,10 @@ class OutboundEmailQuerySet(models.QuerySet):
 class OutboundEmail(models.Model):
     """One email the portal sends, rendered when queued, sent once by a Celery task.
 
-    ``key`` makes queueing idempotent: a retried request or task never emails twice.
+    ``key`` makes queueing idempotent: a retried request or task never emails twice. Signed
+    links never sit in the stored bodies (clerks read them in the admin): the bodies hold a
+    random placeholder per link and ``links`` says which token each stands for; the token is
+    made when the email is sent.
     """
 
     class Status(models.TextChoices):
@@ -466,6 +469,7 @@ class OutboundEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    links = models.JSONField(_("signed links"), default=dict, blank=True)
     template = models.CharField(_("template"), max_length=200)
     city = models.ForeignKey(
         City,

@@ -29,8 +29,8 @@ from hearings.abuse import (
     rate_limit_check,
 )
 from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
-from hearings.outbox import email_queue
-from hearings.tokens import token_make, token_read
+from hearings.outbox import EmailLink, email_queue
+from hearings.tokens import link_actor, token_read
 from portal.models import City, CityClerk
 from portal.services import ServiceError, audit_record
 
@@ -70,14 +70,21 @@ def _require_city_access(actor, city: City) -> None:
         raise PermissionDenied(_("You do not manage this city."))
 
 
-def comment_links(comment: Comment) -> dict[str, str]:
-    """Absolute confirm and withdraw links for one comment's emails."""
-    base = settings.PORTAL_SITE_URL
-    confirm = token_make(purpose=CONFIRM_PURPOSE, pk=comment.pk)
-    withdraw = token_make(purpose=WITHDRAW_PURPOSE, pk=comment.pk)
+def comment_links(comment: Comment) -> dict[str, EmailLink]:
+    """Absolute confirm and withdraw links for one comment's emails, signed when sent."""
     return {
-        "confirm_url": base + reverse("hearings:comment-confirm", kwargs={"token": confirm}),
-        "withdraw_url": base + reverse("hearings:comment-withdraw", kwargs={"token": withdraw}),
+        "confirm_url": EmailLink(
+            url_name="hearings:comment-confirm",
+            purpose=CONFIRM_PURPOSE,
+            pk=comment.pk,
+            absolute=True,
+        ),
+        "withdraw_url": EmailLink(
+            url_name="hearings:comment-withdraw",
+            purpose=WITHDRAW_PURPOSE,
+            pk=comment.pk,
+            absolute=True,
+        ),
     }
 
 
@@ -266,8 +273,10 @@ def _comment_for_token(*, purpose: str, token: str, max_age: int | None) -> Comm
 
 
 @transaction.atomic
-def comment_confirm(*, token: str) -> Comment:
-    """Confirm a comment from its emailed link; safe to repeat. Raises ``TokenInvalid``."""
+def comment_confirm(*, token: str, actor=None) -> Comment:
+    """Confirm a comment from its emailed link; safe to repeat. ``actor`` is the signed-in
+    user, if any (staff are refused). Raises ``TokenInvalid`` or ``StaffLinkRefused``."""
+    actor = link_actor(actor)
     comment = _comment_for_token(
         purpose=CONFIRM_PURPOSE, token=token, max_age=settings.HEARINGS_CONFIRM_MAX_AGE
     )
@@ -281,6 +290,7 @@ def comment_confirm(*, token: str) -> Comment:
     comment.confirmed_at = timezone.now()
     comment.save(update_fields=["status", "confirmed_at", "updated_at"])
     audit_record(
+        actor=actor,
         action="comment.confirm",
         obj=comment,
         city=hearing.city,
@@ -290,8 +300,10 @@ def comment_confirm(*, token: str) -> Comment:
 
 
 @transaction.atomic
-def comment_withdraw(*, token: str) -> Comment:
-    """Withdraw a comment from the link in its emails, until the comment window closes."""
+def comment_withdraw(*, token: str, actor=None) -> Comment:
+    """Withdraw a comment from the link in its emails, until the comment window closes;
+    ``actor`` as for ``comment_confirm``."""
+    actor = link_actor(actor)
     comment = _comment_for_token(purpose=WITHDRAW_PURPOSE, token=token, max_age=None)
     if comment.status == Comment.Status.WITHDRAWN:
         return comment
@@ -305,6 +317,7 @@ def comment_withdraw(*, token: str) -> Comment:
     comment.withdrawn_at = timezone.now()
     comment.save(update_fields=["status", "withdrawn_at", "updated_at"])
     audit_record(
+        actor=actor,
         action="comment.withdraw",
         obj=comment,
         city=hearing.city,

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
@@ -27,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hearings.abuse import email_normalize, ip_hash, rate_limit_check, rate_limit_hit
 from hearings.models import CityEngagementSettings, Hearing, Petition, Signature
-from hearings.outbox import email_queue
-from hearings.tokens import TokenInvalid, token_make, token_read
+from hearings.outbox import EmailLink, email_queue
+from hearings.tokens import TokenInvalid, link_actor, token_read
 from portal.models import City
 from portal.services import ServiceError, audit_record
 
@@ -92,13 +91,21 @@ def _mailbox_tag(email_normalized: str) -> str:
     return salted_hmac("petitions.mailbox", email_normalized).hexdigest()[:20]
 
 
-def _signature_links(signature: Signature) -> dict[str, str]:
+def _signature_links(signature: Signature) -> dict[str, EmailLink]:
     extra = _mailbox_tag(signature.email_normalized)
-    confirm = token_make(purpose=SIGNATURE_CONFIRM, pk=signature.pk, extra=extra)
-    withdraw = token_make(purpose=SIGNATURE_WITHDRAW, pk=signature.pk, extra=extra)
     return {
-        "confirm_url": reverse("petitions:signature-confirm", kwargs={"token": confirm}),
-        "withdraw_url": reverse("petitions:signature-withdraw", kwargs={"token": withdraw}),
+        "confirm_url": EmailLink(
+            url_name="petitions:signature-confirm",
+            purpose=SIGNATURE_CONFIRM,
+            pk=signature.pk,
+            extra=extra,
+        ),
+        "withdraw_url": EmailLink(
+            url_name="petitions:signature-withdraw",
+            purpose=SIGNATURE_WITHDRAW,
+            pk=signature.pk,
+            extra=extra,
+        ),
     }
 
 
@@ -236,7 +243,8 @@ def petition_start(
 
 
 def _send_creator_confirmation(petition: Petition, *, resend: bool) -> None:
-    token = token_make(
+    link = EmailLink(
+        url_name="petitions:petition-confirm",
         purpose=PETITION_CONFIRM,
         pk=petition.pk,
         extra=_mailbox_tag(petition.creator_email_normalized),
@@ -248,7 +256,7 @@ def _send_creator_confirmation(petition: Petition, *, resend: bool) -> None:
         template="petitions/email/creator_confirm",
         context={
             "petition": petition,
-            "confirm_url": reverse("petitions:petition-confirm", kwargs={"token": token}),
+            "confirm_url": link,
         },
         city=petition.city,
         resend=resend,
@@ -256,10 +264,12 @@ def _send_creator_confirmation(petition: Petition, *, resend: bool) -> None:
 
 
 @transaction.atomic
-def petition_confirm_creator(*, token: str) -> tuple[Petition, bool]:
+def petition_confirm_creator(*, token: str, actor=None) -> tuple[Petition, bool]:
     """The creator followed their link: the petition enters the clerk's review queue.
 
-    Idempotent; returns the petition and whether this call moved it."""
+    Idempotent; returns the petition and whether this call moved it. ``actor`` is the
+    signed-in user, if any; staff are refused (``StaffLinkRefused``)."""
+    actor = link_actor(actor)
     max_age = settings.HEARINGS_CONFIRM_MAX_AGE
     pk = token_read(purpose=PETITION_CONFIRM, token=token, max_age=max_age)
     petition = Petition.objects.select_for_update().select_related("city").filter(pk=pk).first()
@@ -277,7 +287,11 @@ def petition_confirm_creator(*, token: str) -> tuple[Petition, bool]:
     petition.creator_confirmed_at = timezone.now()
     petition.save(update_fields=["status", "creator_confirmed_at", "updated_at"])
     audit_record(
-        action="petition.confirm", obj=petition, city=petition.city, changes={"status": "pending"}
+        actor=actor,
+        action="petition.confirm",
+        obj=petition,
+        city=petition.city,
+        changes={"status": "pending"},
     )
     return petition, True
 
@@ -618,9 +632,11 @@ def _sign_again(signature: Signature, details: dict) -> Signature:
 
 
 @transaction.atomic
-def signature_confirm(*, token: str) -> tuple[Signature, bool]:
+def signature_confirm(*, token: str, actor=None) -> tuple[Signature, bool]:
     """The signer followed their link: the signature counts. Idempotent and safe when two
-    requests confirm at once; returns the signature and whether this call counted it."""
+    requests confirm at once; returns the signature and whether this call counted it.
+    ``actor`` is the signed-in user, if any; staff are refused (``StaffLinkRefused``)."""
+    actor = link_actor(actor)
     signature = _signature_from_token(token, SIGNATURE_CONFIRM)
     petition = signature.petition
     if signature.status == Signature.Status.CONFIRMED:
@@ -635,15 +651,19 @@ def signature_confirm(*, token: str) -> tuple[Signature, bool]:
     signature.confirmed_at = timezone.now()
     signature.save(update_fields=["status", "confirmed_at", "updated_at"])
     Petition.objects.filter(pk=petition.pk).update(signature_count=F("signature_count") + 1)
-    audit_record(action="signature.confirm", obj=signature, city=petition.city, changes={})
+    audit_record(
+        actor=actor, action="signature.confirm", obj=signature, city=petition.city, changes={}
+    )
     _check_milestones(petition.pk)
     return signature, True
 
 
 @transaction.atomic
-def signature_withdraw(*, token: str) -> tuple[Signature, bool]:
+def signature_withdraw(*, token: str, actor=None) -> tuple[Signature, bool]:
     """The signer takes their signature back while the petition is open; their name and
-    comment leave the public list. Idempotent; returns whether this call withdrew it."""
+    comment leave the public list. Idempotent; returns whether this call withdrew it.
+    ``actor`` as for ``signature_confirm``."""
+    actor = link_actor(actor)
     signature = _signature_from_token(token, SIGNATURE_WITHDRAW)
     petition = signature.petition
     if signature.status == Signature.Status.WITHDRAWN:
@@ -662,7 +682,11 @@ def signature_withdraw(*, token: str) -> tuple[Signature, bool]:
     if counted:
         Petition.objects.filter(pk=petition.pk).update(signature_count=F("signature_count") - 1)
     audit_record(
-        action="signature.withdraw", obj=signature, city=petition.city, changes={"counted": counted}
+        actor=actor,
+        action="signature.withdraw",
+        obj=signature,
+        city=petition.city,
+        changes={"counted": counted},
     )
     return signature, True
 

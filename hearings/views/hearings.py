@@ -29,12 +29,11 @@ from hearings.selectors.hearings import (
 )
 from hearings.services.comments import (
     CommentError,
-    CommentWindowClosed,
     comment_confirm,
     comment_submit,
     comment_withdraw,
 )
-from hearings.tokens import TokenInvalid
+from hearings.tokens import StaffLinkRefused, TokenInvalid
 from portal.views import paginate
 
 PAST_PAGE_SIZE = 20
@@ -142,18 +141,18 @@ def comment_sent(request: HttpRequest, city_slug: str, slug: str) -> HttpRespons
 def _token_page(request: HttpRequest, *, token: str, action, template: str) -> HttpResponse:
     """GET shows a button, POST acts: mail scanners that open links must not act for people."""
     context = {"token": token, "done": False, "error": ""}
+    status = 200
     if request.method == "POST":
         try:
-            comment = action(token=token)
+            comment = action(token=token, actor=request.user)
         except TokenInvalid:
-            context["error"] = _("This link is not valid or has expired.")
-        except CommentWindowClosed as exc:
-            context["error"] = str(exc)
-        except CommentError as exc:
-            context["error"] = str(exc)
+            context["error"], status = _("This link is not valid or has expired."), 400
+        except StaffLinkRefused as exc:
+            context["error"], status = str(exc), 403
+        except CommentError as exc:  # includes a closed comment window
+            context["error"], status = str(exc), 400
         else:
             context.update(done=True, comment=comment, hearing=comment.item.hearing)
-    status = 400 if context["error"] else 200
     return render(request, template, context, status=status)
 
 

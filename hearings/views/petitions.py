@@ -26,7 +26,7 @@ from hearings.selectors.petitions import (
     petition_zip_counts,
 )
 from hearings.services import petitions as services
-from hearings.tokens import TokenInvalid
+from hearings.tokens import StaffLinkRefused, TokenInvalid
 from portal.csvsafe import csv_safe
 from portal.models import City
 from portal.services import ServiceError
@@ -112,9 +112,11 @@ def petition_started(request: HttpRequest) -> HttpResponse:
 
 def petition_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        petition, changed = services.petition_confirm_creator(token=token)
+        petition, changed = services.petition_confirm_creator(token=token, actor=request.user)
     except TokenInvalid:
         return render(request, "petitions/link_invalid.html", {"message": BAD_LINK}, status=400)
+    except StaffLinkRefused as exc:
+        return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=403)
     return render(
         request, "petitions/petition_confirmed.html", {"petition": petition, "changed": changed}
     )
@@ -186,9 +188,11 @@ def petition_signed(request: HttpRequest, slug: str) -> HttpResponse:
 def _signature_link(request: HttpRequest, token: str, *, action, template: str) -> HttpResponse:
     """Run a signature's emailed-link action and show its page, or say what is wrong."""
     try:
-        signature, changed = action(token=token)
+        signature, changed = action(token=token, actor=request.user)
     except TokenInvalid:
         return render(request, "petitions/link_invalid.html", {"message": BAD_LINK}, status=400)
+    except StaffLinkRefused as exc:
+        return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=403)
     except ServiceError as exc:
         return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=409)
     petition = Petition.objects.select_related("city").get(pk=signature.petition_id)

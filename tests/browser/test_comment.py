@@ -8,6 +8,7 @@ import re
 import pytest
 
 from hearings.models import Comment, OutboundEmail
+from hearings.outbox import email_bodies
 from tests.browser.test_city_page import browser  # noqa: F401 - the shared browser fixture
 from tests.factories import CityFactory, ClerkFactory
 from tests.hearings.factories import (
@@ -79,7 +80,7 @@ def test_a_resident_comments_and_the_clerk_publishes_it(browser, live_server, se
         # The emailed link (read from the outbox) opens a page whose button confirms.
         email = OutboundEmail.objects.get(to="Grace.Haddad@example.org")
         assert email.sent_at is not None
-        page.goto(live_server.url + CONFIRM_PATH.search(email.body_text).group(1))
+        page.goto(live_server.url + CONFIRM_PATH.search(email_bodies(email)[0]).group(1))
         page.get_by_role("button", name="Confirm my comment").click()
         expect(page.locator("main")).to_contain_text("your comment is confirmed")
         expect(page.locator("main")).to_contain_text("The clerk reviews comments")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from hearings.models import OutboundEmail, Petition, Signature
+from hearings.outbox import email_bodies
 from tests.browser.test_city_page import browser  # noqa: F401 - the shared browser fixture
 from tests.factories import CityFactory
 from tests.hearings.petition_factories import OpenPetitionFactory, SignatureFactory
@@ -73,7 +74,7 @@ def test_a_resident_signs_from_the_city_page_and_sees_the_count_go_up(
         assert signature.status == Signature.Status.UNCONFIRMED
         email = OutboundEmail.objects.get(key=f"signature-{signature.pk}-confirm")
         assert email.to == "Rosa.Delgado+petitions@gmail.com"
-        page.goto(live_server.url + CONFIRM_PATH.search(email.body_text).group(1))
+        page.goto(live_server.url + CONFIRM_PATH.search(email_bodies(email)[0]).group(1))
 
         expect(page.locator("h1")).to_have_text("Thank you: your signature counts")
         expect(page.locator(".petition-progress")).to_contain_text("42 signatures")

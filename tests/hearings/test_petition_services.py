@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hearings.abuse import RateLimited
 from hearings.models import Hearing, OutboundEmail, Petition, Signature
+from hearings.outbox import email_bodies
 from hearings.privacy import ip_hashes_purge
 from hearings.services import petitions as services
 from hearings.tokens import TokenInvalid
@@ -26,7 +27,8 @@ LINK = re.compile(r"https?://\S+?(/petitions/\S+/)")
 
 
 def links(email: OutboundEmail) -> list[str]:
-    return LINK.findall(email.body_text)
+    """The petition links of an email as it is sent (the stored body holds placeholders)."""
+    return LINK.findall(email_bodies(email)[0])
 
 
 def token_in(email: OutboundEmail, kind: str) -> str:
@@ -35,7 +37,7 @@ def token_in(email: OutboundEmail, kind: str) -> str:
         match = re.search(rf"/petitions/{kind}/([^/]+)/$", path)
         if match:
             return match.group(1)
-    raise AssertionError(f"no {kind} link in {email.body_text!r}")
+    raise AssertionError(f"no {kind} link in {links(email)!r}")
 
 
 def last_email(to: str | None = None, key_prefix: str = "") -> OutboundEmail:
