@@ -12,6 +12,7 @@ a file, or a file that overlaps an earlier one, adds only searches not seen befo
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import IO
 
@@ -103,6 +104,11 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
     options = job.options or {}
     source = source_agency(job)
     table = open_table(stream)
+    # A header-only file says so, whatever its header: "no data rows" is the useful answer
+    # even when the header is one no layout knows.
+    first = next(table.rows, None)
+    if first is None:
+        raise ImportFileError(_("The file has a header line but no data rows."))
     layout, columns = choose_layout(table.header, wanted=str(options.get("format") or "auto"))
     parser = RowParser(layout=layout, columns=columns, report=report)
     loader = loader_for(source_id=source.pk, job_id=job.pk, classify=_classifier())
@@ -133,7 +139,7 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
 
     chunk: list[AuditRow] = []
     parse = parser.parse
-    for line, values, error in table.rows:
+    for line, values, error in itertools.chain([first], table.rows):
         report.read += 1
         if values is None:
             report.reject(line=line, message=error)
@@ -148,8 +154,6 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
             chunk = []
     if chunk:
         flush(chunk)
-    if report.read == 0:
-        raise ImportFileError(_("The file has a header line but no data rows."))
     after_load(source=source, result=loader.finish())
     logger.info(
         "Audit import %s (%s, %s): %s",

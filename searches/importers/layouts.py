@@ -4,6 +4,11 @@ Headers are compared squashed: lower case with everything but letters and digits
 ``Org Name``, ``Org_Name``, ``ORG NAME`` and ``orgName`` are one column and ``Case #`` is
 ``case``. Each layout names the columns it needs; every other known column is optional, and
 columns the importer does not know are ignored (plates, text prompts and filters are never read).
+
+Portal files come in many shapes (with or without ``userId``, ``reason``, ``offenseType`` or
+``caseNumber``): a portal row needs only its time, since a search without a stated reason is
+still a search (it counts as blank). An unknown header is answered with the layout that shares
+the most columns with it, by header name.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ class Layout:
     searcher_is_source: bool = False
     # Columns that decide between two layouts that otherwise match the same header.
     forbidden: tuple[str, ...] = ()
+    # The squashed header names the layout writes, to find the nearest layout of a header.
+    headers: frozenset[str] = frozenset()
 
     def missing(self, columns: dict[str, int]) -> list[str]:
         """Human names of the required columns a header lacks."""
@@ -75,6 +82,15 @@ class Layout:
 
     def matches(self, columns: dict[str, int]) -> bool:
         return not self.missing(columns) and not any(f in columns for f in self.forbidden)
+
+    def tolerates(self, columns: dict[str, int]) -> bool:
+        """Whether a header with every required column but some forbidden ones can still be
+        read this way: an extra column is harmless, but a searching organization never is
+        (reading it as the source's own search would misattribute every row)."""
+        return not self.missing(columns) and not ("org" in columns and "org" in self.forbidden)
+
+    def in_common(self, raw_header: list[str]) -> int:
+        return len(self.headers & {squash(name) for name in raw_header})
 
 
 FIELD_LABELS = {
@@ -94,21 +110,47 @@ FIELD_LABELS = {
     "moderation": "Moderation",
 }
 
+PORTAL_FORBIDDEN = ("org", "time_frame", "time_frame_start", "search_type")
 PORTAL = Layout(
     slug="portal",
     label=gettext_lazy("transparency-portal audit CSV (networkCount)"),
-    required=("external_id", "searcher", "searched_at", "networks", "reason"),
+    # id, userId, reason, offenseType and caseNumber each come and go between agencies' files.
+    required=("searched_at",),
     url_encoded_reasons=True,
     searcher_is_source=True,
-    forbidden=("org", "time_frame", "time_frame_start", "search_type"),
+    forbidden=PORTAL_FORBIDDEN,
+    headers=frozenset(
+        {"id", "userid", "searchdate", "networkcount", "reason", "offensetype", "casenumber"}
+    ),
 )
 PORTAL_LEGACY = Layout(
     slug="portal-legacy",
     label=gettext_lazy("older transparency-portal audit CSV (cameraCount)"),
-    required=("external_id", "searcher", "searched_at", "devices", "reason"),
+    required=("searched_at", "devices"),
     url_encoded_reasons=True,
     searcher_is_source=True,
-    forbidden=("org", "time_frame", "time_frame_start", "search_type", "networks"),
+    forbidden=(*PORTAL_FORBIDDEN, "networks"),
+    headers=frozenset({"id", "userid", "searchdate", "cameracount", "reason"}),
+)
+RECORDS_HEADERS = frozenset(
+    {
+        "id",
+        "name",
+        "totalnetworkssearched",
+        "totaldevicessearched",
+        "timeframe",
+        "timeframestart",
+        "timeframeend",
+        "licenseplate",
+        "reason",
+        "case",
+        "filters",
+        "searchtime",
+        "searchtype",
+        "textprompt",
+        "moderation",
+        "offensetype",
+    }
 )
 RECORDS_NETWORK = Layout(
     slug="records-network",
@@ -120,6 +162,7 @@ RECORDS_NETWORK = Layout(
         ("networks", "devices"),
         ("time_frame", "time_frame_start", "search_type", "case_number"),
     ),
+    headers=RECORDS_HEADERS | {"orgname"},
 )
 RECORDS_ORGANIZATION = Layout(
     slug="records-organization",
@@ -132,9 +175,11 @@ RECORDS_ORGANIZATION = Layout(
     ),
     searcher_is_source=True,
     forbidden=("org",),
+    headers=RECORDS_HEADERS,
 )
-# Detection order: the most specific first.
-LAYOUTS: tuple[Layout, ...] = (RECORDS_NETWORK, RECORDS_ORGANIZATION, PORTAL, PORTAL_LEGACY)
+# Detection order: the most specific first (an older portal file has cameraCount and no
+# networkCount; every other portal file reads as the current layout).
+LAYOUTS: tuple[Layout, ...] = (RECORDS_NETWORK, RECORDS_ORGANIZATION, PORTAL_LEGACY, PORTAL)
 LAYOUT_BY_SLUG = {layout.slug: layout for layout in LAYOUTS}
 FORMAT_CHOICES = ("auto", *LAYOUT_BY_SLUG)
 
@@ -180,9 +225,12 @@ def choose_layout(raw_header: list[str], *, wanted: str = "auto") -> tuple[Layou
             return layout, columns
     for layout in LAYOUTS:
         # A portal file with an extra column of its own still reads as a portal file.
-        if not layout.missing(columns):
+        if layout.tolerates(columns):
             return layout, columns
-    closest = min(LAYOUTS, key=lambda layout: len(layout.missing(columns)))
+    closest = max(
+        LAYOUTS,
+        key=lambda layout: (layout.in_common(raw_header), -len(layout.missing(columns))),
+    )
     raise ImportFileError(
         _(
             "Unknown search-audit layout. Found columns: %(found)s. The closest layout, "

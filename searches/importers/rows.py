@@ -24,6 +24,7 @@ from searches.normalize import (
     reason_text,
     searcher_hash,
 )
+from searches.scrubbing import scrubber_current
 
 UTC = dt.UTC
 REASON_MAX_CHARS = 10_000
@@ -209,9 +210,11 @@ class RowParser:
         # cache is bounded so that memory stays flat on files with millions of distinct ones).
         self._reasons: dict[tuple[str, str], tuple[str, str, str]] = {}
         self._searchers: dict[str, str] = {}
+        # Plates, phones, emails and DOBs go before the reason is keyed (the patterns of now).
+        self.scrubber = scrubber_current()
         col = columns.get
         self.i_searched_at = columns["searched_at"]
-        self.i_reason = columns["reason"]
+        self.i_reason = col("reason")  # portal files without a reason column: all blank
         self.i_org = col("org") if self.has_org else None
         self.i_offense = col("offense")
         self.i_networks = col("networks")
@@ -237,7 +240,7 @@ class RowParser:
             raise RowError(
                 _("the reason is longer than %(n)s characters") % {"n": f"{REASON_MAX_CHARS:,}"}
             )
-        text = reason_text(raw, url_encoded=self.url_encoded)
+        text = reason_text(raw, url_encoded=self.url_encoded, scrubber=self.scrubber)
         offense = offense_text(raw_offense)
         result = (text, offense, reason_key(text, offense))
         if len(self._reasons) >= 100_000:
@@ -295,7 +298,8 @@ class RowParser:
                 raise RowError(_("the searching organization (Org Name) is blank or redacted"))
             searching_name = org.strip()
         reason, offense, key = self._reason(
-            values[self.i_reason], "" if self.i_offense is None else values[self.i_offense]
+            "" if self.i_reason is None else values[self.i_reason],
+            "" if self.i_offense is None else values[self.i_offense],
         )
         networks = (
             None if self.i_networks is None else parse_count(values[self.i_networks], what=NETWORKS)
