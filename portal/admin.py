@@ -35,7 +35,14 @@ from portal.models import (
 )
 from portal.names import parse_agency_name
 from portal.permissions import clerk_group
-from portal.services import ServiceError, agency_add_alias, agency_find, agency_merge
+from portal.services import (
+    ServiceError,
+    agency_add_alias,
+    agency_find,
+    agency_merge,
+    state_law_profile_delete,
+    state_law_profile_save,
+)
 from portal.signals import state_laws_changed
 from searches.importers.layouts import LAYOUTS as AUDIT_LAYOUTS
 
@@ -220,30 +227,27 @@ class StateLawProfileAdmin(CityScopedAdmin):
         labels = dict(StateLawProfile.ForbiddenUse.choices)
         return ", ".join(str(labels.get(v, v)) for v in obj.forbidden_uses or []) or "—"
 
-    def get_readonly_fields(self, request, obj=None):
-        # A clerk edits their state's profile; they cannot relabel it as another state.
-        return ("state",) if obj is not None and not request.user.is_superuser else ()
+    # A profile sets the flags of every city in its state: clerks read their state's profile,
+    # superusers change profiles, through the services that audit and reflag.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
-        old_state = StateLawProfile.objects.filter(pk=obj.pk).values_list("state", flat=True)
-        states = {obj.state, *old_state}
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            state_laws_changed.send(sender=StateLawProfile, states=states)
+        state_law_profile_save(profile=obj, fields=form.changed_data, actor=request.user)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        state_laws_changed.send(sender=StateLawProfile, states=[obj.state])
+        state_law_profile_delete(profile=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        states = list(queryset.values_list("state", flat=True))
-        super().delete_queryset(request, queryset)
-        state_laws_changed.send(sender=StateLawProfile, states=states)
-
-    def audit_city(self, request, obj):
-        if request.user.is_superuser:
-            return None
-        return City.objects.get_viewable(request.user).filter(state=obj.state).first()
+        with transaction.atomic():
+            for profile in queryset:
+                state_law_profile_delete(profile=profile, actor=request.user)
 
 
 # --- Agencies ------------------------------------------------------------------------------

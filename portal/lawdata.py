@@ -419,10 +419,6 @@ class LawLoadResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 @transaction.atomic
 def state_law_profiles_load(*, update: bool = False, actor=None) -> LawLoadResult:
     """Create missing state law profiles; with ``update``, overwrite edited ones from this data.
@@ -430,7 +426,8 @@ def state_law_profiles_load(*, update: bool = False, actor=None) -> LawLoadResul
     Every overwrite writes an audit row listing the old and new values.
     """
     from portal.models import StateLawProfile
-    from portal.services import audit_record
+    from portal.services import state_law_profile_save
+    from portal.signals import state_laws_changed
 
     created = profiles_create_missing(model=StateLawProfile)
     updated: list[str] = []
@@ -438,22 +435,14 @@ def state_law_profiles_load(*, update: bool = False, actor=None) -> LawLoadResul
     for profile in StateLawProfile.objects.filter(state__in=[p["state"] for p in PROFILES]):
         if profile.state in created:
             continue
-        if not update:
+        values = profile_values(profile.state) if update else {}
+        for name, value in values.items():
+            setattr(profile, name, value)
+        # The same service as the admin: superusers only, audited, reflagged.
+        if values and state_law_profile_save(profile=profile, fields=values, actor=actor):
+            updated.append(profile.state)
+        else:
             unchanged.append(profile.state)
-            continue
-        changes = {}
-        for name, value in profile_values(profile.state).items():
-            if getattr(profile, name) != value:
-                changes[name] = [_jsonable(getattr(profile, name)), _jsonable(value)]
-                setattr(profile, name, value)
-        if not changes:
-            unchanged.append(profile.state)
-            continue
-        profile.save()
-        audit_record(actor=actor, action="statelaw.update", obj=profile, changes=changes)
-        updated.append(profile.state)
-    if created or updated:
-        from portal.signals import state_laws_changed
-
-        state_laws_changed.send(sender=StateLawProfile, states=[*created, *updated])
+    if created:
+        state_laws_changed.send(sender=StateLawProfile, states=created)
     return LawLoadResult(created=created, updated=sorted(updated), unchanged=sorted(unchanged))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from portal.models import Agency, AgencyAlias, AuditEvent, City
+from portal.models import Agency, AgencyAlias, AuditEvent, City, StateLawProfile
 from portal.names import ParsedName, guess_agency_kind, parse_agency_name
-from portal.signals import agency_merged, agency_merging
+from portal.signals import agency_merged, agency_merging, state_laws_changed
 
 
 class ServiceError(Exception):
@@ -312,3 +315,60 @@ def _repoint_other_references(*, source: Agency, target: Agency) -> None:
         if model in handled or not rel.concrete or rel.many_to_many:
             continue
         model._default_manager.filter(**{rel.field.name: source}).update(**{rel.field.name: target})
+
+
+# --- State law profiles --------------------------------------------------------------------
+# A profile sets the flags of every city's searches and sharing in its state, so only
+# superusers (or a command, ``actor=None``) change one; clerks read them.
+
+
+def _require_law_editor(actor) -> None:
+    if actor is not None and not (actor.is_authenticated and actor.is_superuser):
+        raise PermissionDenied(_("Only a superuser can change a state law profile."))
+
+
+def _law_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def state_law_profile_save(
+    *, profile: StateLawProfile, fields: Iterable[str], actor=None
+) -> dict[str, list[Any]]:
+    """Save a new or changed law profile (``fields`` name what may have changed) as a superuser
+    or a command; audits ``{field: [old, new]}`` and reflags the old and new states."""
+    _require_law_editor(actor)
+    before = StateLawProfile.objects.filter(pk=profile.pk).first() if profile.pk else None
+    changes = {}
+    for name in fields:
+        old, new = (getattr(before, name) if before else None), getattr(profile, name)
+        if before is None or old != new:
+            changes[name] = [_law_value(old), _law_value(new)]
+    if before is not None and not changes:
+        return {}
+    profile.save()
+    audit_record(
+        actor=actor,
+        action="statelaw.update" if before else "statelaw.create",
+        obj=profile,
+        changes=changes,
+    )
+    state_laws_changed.send(
+        sender=StateLawProfile, states={profile.state, *([before.state] if before else [])}
+    )
+    return changes
+
+
+@transaction.atomic
+def state_law_profile_delete(*, profile: StateLawProfile, actor=None) -> None:
+    """Delete a law profile as a superuser or a command, audited; its state is reflagged."""
+    _require_law_editor(actor)
+    state = profile.state
+    audit_record(
+        actor=actor,
+        action="statelaw.delete",
+        obj=profile,
+        changes={"state": [state, None], "statute_citation": [profile.statute_citation, None]},
+    )
+    profile.delete()
+    state_laws_changed.send(sender=StateLawProfile, states={state})
