@@ -179,6 +179,15 @@ class SharingAgreement(TimeStamped):
     ended_on = models.DateField(_("ended"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=255, blank=True)
     source_url = models.URLField(_("source link"), blank=True, max_length=500)
+    networks = models.JSONField(
+        _("networks"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The owner's networks the recipient can search, as a records request names them "
+            "(e.g. “Polk County FL SO (LR)”, “… - Axon”)."
+        ),
+    )
 
     objects = SharingAgreementQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -221,6 +221,8 @@ class SharingEdge:
     owner: str
     recipient: str
     kind: str = SharingAgreement.Kind.DIRECT
+    # The owner's networks the recipient can search, when the list names them.
+    networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ AGREEMENT_INSERT_FIELDS = [
     "last_seen",
     "source",
     "source_url",
+    "networks",
     "created_at",
     "updated_at",
 ]
@@ -285,7 +288,7 @@ class _SharingWriter:
             if agency is not None:
                 self.complete[item.side].add(agency.pk)
 
-        wanted: list[tuple[tuple[int, int, str], SharingEdge]] = []
+        wanted: dict[tuple[int, int, str], SharingEdge] = {}
         for edge in edges:
             self.report.read += 1
             problem = _name_problem(edge.owner) or _name_problem(edge.recipient)
@@ -305,10 +308,13 @@ class _SharingWriter:
             key = (owner.pk, recipient.pk, edge.kind)
             if key in self.seen:
                 self.report.unchanged += 1  # listed twice in this file
+                if key in wanted and edge.networks:
+                    merged = tuple(dict.fromkeys(wanted[key].networks + edge.networks))
+                    wanted[key] = replace(wanted[key], networks=merged)
                 continue
             self.seen.add(key)
-            wanted.append((key, edge))
-        self._upsert(wanted)
+            wanted[key] = edge
+        self._upsert(list(wanted.items()))
 
     def _upsert(self, wanted: list[tuple[tuple[int, int, str], SharingEdge]]) -> None:
         if not wanted:
@@ -321,21 +327,38 @@ class _SharingWriter:
                 rows = SharingAgreement.objects.filter(
                     owner_id__in=owner_chunk, recipient_id__in=recipient_chunk
                 ).values_list(
-                    "owner_id", "recipient_id", "kind", "pk", "first_seen", "last_seen", "ended_on"
+                    "owner_id",
+                    "recipient_id",
+                    "kind",
+                    "pk",
+                    "first_seen",
+                    "last_seen",
+                    "ended_on",
+                    "networks",
                 )
                 existing.update(((o, r, k), rest) for o, r, k, *rest in rows)
 
         seen_on = self.seen_on
         creates: list[tuple] = []
         groups: dict[frozenset[str], list[int]] = defaultdict(list)
-        for key, _edge in wanted:
+        networks_changed: list[SharingAgreement] = []
+        for key, edge in wanted:
             row = existing.get(key)
+            networks = list(edge.networks)
             if row is None:
-                creates.append((*key, seen_on, seen_on, self.source, "", self.now, self.now))
+                creates.append(
+                    (*key, seen_on, seen_on, self.source, "", networks, self.now, self.now)
+                )
                 self.report.created += 1
                 continue
-            pk, first_seen, last_seen, ended_on = row
+            pk, first_seen, last_seen, ended_on, old_networks = row
             changes = set()
+            # A list that names no networks (pairs, pages) says nothing about them.
+            if networks and networks != old_networks and seen_on >= last_seen:
+                changes.add("networks")
+                networks_changed.append(
+                    SharingAgreement(pk=pk, networks=networks, updated_at=self.now)
+                )
             if seen_on < first_seen:
                 changes.add("first_seen")
             if seen_on > last_seen:
@@ -347,14 +370,17 @@ class _SharingWriter:
                 self.report.updated += 1
             else:
                 self.report.unchanged += 1
-            if changes:
-                groups[frozenset(changes)].append(pk)
+            if changes - {"networks"}:
+                groups[frozenset(changes - {"networks"})].append(pk)
         # Tens of thousands of rows: plain tuples, not model instances (see bulk_insert).
         bulk_insert(model=SharingAgreement, fields=AGREEMENT_INSERT_FIELDS, rows=creates)
         for fields, pks in groups.items():
             values = {name: (None if name == "ended_on" else seen_on) for name in fields}
             for chunk in _chunks(pks):
                 SharingAgreement.objects.filter(pk__in=chunk).update(**values, updated_at=self.now)
+        SharingAgreement.objects.bulk_update(
+            networks_changed, ["networks", "updated_at"], batch_size=500
+        )
 
     def end_missing(self, kinds: Collection[str] | None) -> None:
         """End the open agreements of complete lists that this import did not see again."""

@@ -68,6 +68,14 @@ class SharingAgreementSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("The agency that may search the owner's cameras.")
     )
     current = serializers.SerializerMethodField(help_text=_("True unless the agreement ended."))
+    networks = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_(
+            "The owner's networks the recipient can search, when the source names them "
+            "(e.g. “Polk County FL SO (LR)”); empty otherwise."
+        ),
+    )
     recipient_out_of_state = serializers.BooleanField(
         read_only=True, help_text=_("Both states are known and differ.")
     )
@@ -90,6 +98,7 @@ class SharingAgreementSerializer(serializers.ModelSerializer):
             "owner_city",
             "recipient",
             "kind",
+            "networks",
             "first_seen",
             "last_seen",
             "ended_on",

@@ -45,10 +45,24 @@ COMMA_SPLIT = re.compile(r"\s*,\s*")
 STATE_CODE = re.compile(r"(?:^|[\s(\[-])[A-Z]{2}(?:$|[\s)\].,-])")
 # "[Federal] ...", "[DEACTIVATED] - ...", "... (inactive)": a tagged entry is a whole entry.
 TAGGED = re.compile(r"^\s*\[|" + STATUS_TAG.pattern, re.I)
+# A sub-network of one agency: "Polk County FL SO (LR)", "Polk County FL SO - Axon".
+NETWORK_SUFFIX = re.compile(
+    r"\s*(?:[(\[]\s*(?:LR|LPR|ALPR|Axon|Flock|Flock Safety|Vigilant|Motorola|Genetec)\s*[)\]]"
+    r"|\s[-\u2013\u2014]\s*(?:Axon|Flock|Flock Safety|Vigilant|Motorola|Genetec|LR|LPR|ALPR))\s*$",
+    re.I,
+)
 # A joined name is rarely longer than three parts.
 MAX_PARTS = 3
 # A split-off head is a short name ("University of California"), never a sentence.
 MAX_HEAD_WORDS = 6
+
+
+def network_base(name: str) -> str:
+    """The agency a network is named after: ``Polk County FL SO (LR)`` -> ``Polk County FL SO``."""
+    previous = None
+    while previous != name:
+        previous, name = name, NETWORK_SUFFIX.sub("", name).strip()
+    return name
 
 
 class NameResolver:
@@ -100,7 +114,11 @@ def _join_known(parts: list[str], known: NameResolver, context: set[str]) -> lis
     while i < len(parts):
         for size in range(min(MAX_PARTS, len(parts) - i), 1, -1):
             joined = ", ".join(parts[i : i + size])
-            if known.is_comma_name(joined) or normalize_agency_name(joined) in context:
+            # A network of a comma name ("University of California, Berkeley PD (LR)") too.
+            if any(
+                known.is_comma_name(form) or normalize_agency_name(form) in context
+                for form in {joined, network_base(joined)}
+            ):
                 names.append(joined)
                 i += size
                 break

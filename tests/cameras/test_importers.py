@@ -16,7 +16,7 @@ from cameras.importers.directions import DirectionError, parse_directions
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
 from portal.imports import import_job_create, import_job_run
 from portal.models import Agency, AuditEvent, ImportJob
-from tests.factories import AgencyFactory, CityFactory, SharingAgreementFactory
+from tests.factories import CityFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
 KIND = ImportJob.Kind
@@ -396,37 +396,6 @@ def test_an_older_file_widens_first_seen_and_ends_nothing():
         dt.date(2024, 6, 1),
         None,
     )
-
-
-def test_records_request_csv_reads_both_directions():
-    job = run_import(KIND.SHARING, "sharing_records_request.csv", date="2025-01-15")
-
-    assert (job.rows_read, job.rows_created) == (4, 4)
-    day = dt.date(2025, 1, 15)
-    assert agreements() == {
-        ("Cedar Bay CA SO", "Oakmont CA PD", "direct"): (day, day, None),
-        ("Harbor City WI PD", "Oakmont CA PD", "direct"): (day, day, None),
-        ("Oakmont CA PD", "Cedar Bay CA SO", "direct"): (day, day, None),
-        ("Oakmont CA PD", "Statewide Lookup", "statewide"): (day, day, None),
-    }
-
-
-def test_records_request_ends_both_sides_of_the_organization():
-    earlier = dt.date(2024, 1, 1)
-    oakmont = AgencyFactory(name="Oakmont CA PD", state="CA")
-    SharingAgreementFactory(
-        owner__name="Old Partner CA PD", recipient=oakmont, first_seen=earlier, last_seen=earlier
-    )
-    SharingAgreementFactory(
-        owner=oakmont, recipient__name="Gone CA SO", first_seen=earlier, last_seen=earlier
-    )
-
-    job = run_import(KIND.SHARING, "sharing_records_request.csv", date="2025-01-15")
-
-    assert job.rows_removed == 2
-    state = agreements()
-    assert state[("Old Partner CA PD", "Oakmont CA PD", "direct")][2] == dt.date(2025, 1, 15)
-    assert state[("Oakmont CA PD", "Gone CA SO", "direct")][2] == dt.date(2025, 1, 15)
 
 
 def test_html_transparency_page():
