@@ -2,14 +2,19 @@
 
 Everything comes from the environment through one ``environ.Env``. With no environment at all
 the portal runs embedded: SQLite, eager Celery, local-memory cache, console email. Production
-(``DJANGO_ENV=production``) has no defaults for secrets or hosts, so a bad deploy fails at start.
+(``DJANGO_ENV=production``) has no defaults for secrets, hosts, PostgreSQL or Redis, so a bad
+deploy fails at start instead of quietly running on the embedded parts.
 """
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,6 +32,14 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name at least one host.")
     DEBUG = False
+    # The embedded parts (SQLite, an in-process queue, a per-process cache) lose tasks and
+    # rate limits across gunicorn workers; production must name the real ones.
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not env.str(name, default="")]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"DJANGO_ENV=production needs {' and '.join(_missing)}: PostgreSQL "
+            "(DATABASE_URL=postgres://...) and Redis (REDIS_URL=redis://...)."
+        )
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -53,9 +66,12 @@ INSTALLED_APPS = [
     "cameras",
     "searches",
     "hearings",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before host validation and the HTTPS redirect: probes use an IP and HTTP.
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -84,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -93,6 +114,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs PostgreSQL: DATABASE_URL=postgres://..."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while an eager import writes.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -104,16 +129,52 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
+
+def _redis_db(url: str) -> tuple[str, int]:
+    """(server part, database number) of a redis:// URL; no path means database 0."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ImproperlyConfigured(f"A Redis URL ends in a database number, not {path!r}.")
+    return urlunsplit((parts.scheme, parts.netloc, "", "", "")), int(path or 0)
+
+
+def _redis_cache_url(broker_url: str) -> str:
+    """The broker's server, the next database (the one before, for the last of Redis's 16)."""
+    _server, db = _redis_db(broker_url)
+    parts = urlsplit(broker_url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, f"/{db + 1 if db < 15 else db - 1}", parts.query, "")
+    )
+
+
+# A cache clear is FLUSHDB: the cache must never share the broker's database, or clearing it
+# would drop every queued task.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (
+    _redis_cache_url(REDIS_URL) if REDIS_URL else ""
+)
+if REDIS_URL and _redis_db(REDIS_CACHE_URL) == _redis_db(REDIS_URL):
+    raise ImproperlyConfigured(
+        "REDIS_CACHE_URL names the broker's Redis database; a cache clear would flush queued "
+        "tasks. Use another database number."
+    )
+
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username+client before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -168,10 +229,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 LOGIN_URL = "admin:login"
 
 # --- Celery -------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Eager mode still builds a (never connected) producer; a named host keeps kombu from warning
+# "No hostname was supplied" on every task.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+if PRODUCTION and CELERY_TASK_ALWAYS_EAGER:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production never runs tasks eagerly: unset CELERY_TASK_ALWAYS_EAGER."
+    )
+# Imports (and what re-derives imported data) take minutes to hours; they get their own queue
+# and worker so that confirmation emails and the small scheduled tasks never wait behind them.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = (Queue("default"), Queue("imports"))
+IMPORT_QUEUE_TASKS = [
+    "portal.tasks.import_job_run",
+    "searches.tasks.audit_source_fetch",
+    "searches.tasks.searches_reclassify",
+    "searches.tasks.searches_reflag",
+]
+CELERY_TASK_ROUTES = {name: {"queue": "imports"} for name in IMPORT_QUEUE_TASKS}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -250,7 +328,53 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links out (to agencies' pages, to statutes) carry no referrer at all: a page path can name a
+# hearing, a petition or a filter a resident chose.
 SECURE_REFERRER_POLICY = "same-origin"
+# Every powerful browser feature off: the site needs none (the map pans without geolocation).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+    )
+}  # fmt: skip
+# Map tiles come from OpenStreetMap; plotly's map draws with MapLibre, which runs its workers
+# from blob: URLs. plotly.js (served from static) sets styles on elements it draws and adds
+# its own <style> rules, so styles allow 'unsafe-inline'; scripts never do.
+MAP_TILE_ORIGINS = env.list("PORTAL_MAP_TILE_ORIGINS", default=["https://tile.openstreetmap.org"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *MAP_TILE_ORIGINS],
+        "connect-src": [SELF, *MAP_TILE_ORIGINS],
+        "worker-src": [SELF, "blob:"],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# --- Admin login lockout (django-axes) ----------------------------------------------------
+# N wrong passwords for one username from one client lock that pair out for the cool-off; a
+# correct password in between starts the count again. Attempts live in the cache (Redis in
+# production), keyed by a keyed hash of the client address, so no IP is stored.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.axes_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.security.axes_client_ip"
+if not PRODUCTION:
+    # axes.W001 warns that a local-memory cache is per process; production always has Redis,
+    # and the embedded default serves from one process.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -260,12 +384,20 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# One JSON object a line in production (log collectors parse it); readable lines otherwise.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "portal.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -277,6 +409,20 @@ IMPORT_STALLED_MINUTES = env.int("IMPORT_STALLED_MINUTES", default=15)
 IMPORT_PENDING_MINUTES = env.int("IMPORT_PENDING_MINUTES", default=30)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=90)
+
+# Scheduled fetches of agencies' public audit URLs (searches/fetch.py).
+AUDIT_FETCH_MAX_BYTES = env.int("AUDIT_FETCH_MAX_BYTES", default=IMPORT_MAX_UPLOAD_BYTES)
+AUDIT_FETCH_TIMEOUT_SECONDS = env.float("AUDIT_FETCH_TIMEOUT_SECONDS", default=60.0)
+AUDIT_FETCH_MAX_SECONDS = env.float("AUDIT_FETCH_MAX_SECONDS", default=30 * 60.0)
+AUDIT_FETCH_MAX_REDIRECTS = env.int("AUDIT_FETCH_MAX_REDIRECTS", default=5)
+AUDIT_FETCH_RETRIES = env.int("AUDIT_FETCH_RETRIES", default=3)
+AUDIT_FETCH_BACKOFF_SECONDS = env.float("AUDIT_FETCH_BACKOFF_SECONDS", default=2.0)
+# Tests only, never from the environment: loopback addresses on these ports pass the private
+# address guard, so a local test server can be fetched and everything else is still refused.
+AUDIT_FETCH_ALLOW_LOOPBACK_PORTS: list[int] = []
+
+# How long the search statistics API keeps a computed answer (seconds).
+SEARCH_STATS_CACHE_SECONDS = env.int("SEARCH_STATS_CACHE_SECONDS", default=600)
 
 # --- Hearings and petitions ---------------------------------------------------------------
 from celery.schedules import crontab  # noqa: E402

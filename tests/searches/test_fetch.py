@@ -1,4 +1,8 @@
-"""Scheduled fetches of registered audit URLs, served by a local HTTP server in a thread."""
+"""Scheduled fetches of registered audit URLs, served by a local HTTP server in a thread.
+
+The private-address guard allows loopback only on the test server's own port
+(``AUDIT_FETCH_ALLOW_LOOPBACK_PORTS``), so a redirect to any other local service is refused
+exactly as in production."""
 
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ class AuditServer:
 
     def __init__(self):
         self.files: dict[str, bytes] = {}
+        self.redirects: dict[str, str] = {}
+        # path -> statuses answered before the file (a server having a bad minute)
+        self.failures: dict[str, list[int]] = {}
         self.requests: list[dict[str, str]] = []
         server = self
 
@@ -37,6 +44,25 @@ class AuditServer:
 
             def do_GET(self):
                 server.requests.append({"path": self.path, **dict(self.headers.items())})
+                if self.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if server.failures.get(self.path):
+                    self.send_response(server.failures[self.path].pop(0))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.path == "/drip.csv":
+                    self.send_response(200)
+                    self.end_headers()
+                    for _ in range(20):
+                        self.wfile.write(b"x\n")
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                    return
                 if self.path == "/slow.csv":
                     time.sleep(2)
                     self.send_response(200)
@@ -63,19 +89,37 @@ class AuditServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 @pytest.fixture
 def server(settings):
-    settings.AUDIT_FETCH_ALLOW_PRIVATE_HOSTS = True
     settings.AUDIT_FETCH_TIMEOUT_SECONDS = 0.5
+    settings.AUDIT_FETCH_BACKOFF_SECONDS = 0
     audit = AuditServer()
+    settings.AUDIT_FETCH_ALLOW_LOOPBACK_PORTS = [audit.port]
     audit.thread.start()
     yield audit
-    audit.httpd.shutdown()
-    audit.httpd.server_close()
+    audit.stop()
+
+
+@pytest.fixture
+def internal():
+    """Another local service (think Redis or a metadata endpoint) the guard does not allow."""
+    other = AuditServer()
+    other.files["/secret"] = b"internal only"
+    other.thread.start()
+    yield other
+    other.stop()
 
 
 @pytest.fixture
@@ -145,12 +189,112 @@ def test_404_is_recorded_as_a_failed_fetch(server, source):
     assert source.last_fetched_at is not None and source.etag == ""
 
 
-def test_timeout_is_recorded_as_a_failed_fetch(server, source):
+def test_timeout_is_retried_then_recorded_as_a_failed_fetch(server, source, settings):
+    settings.AUDIT_FETCH_RETRIES = 1
     _point(source, server.url("/slow.csv"))
     fetch = audit_source_fetch(source=source)
     assert fetch.status == AuditFetch.Status.FAILED
     assert "timed out" in fetch.error
     assert fetch.finished_at is not None
+    assert [r["path"] for r in server.requests] == ["/slow.csv", "/slow.csv"]
+
+
+def test_transient_server_errors_are_retried_with_backoff(server, source, settings, monkeypatch):
+    settings.AUDIT_FETCH_BACKOFF_SECONDS = 0.01
+    pauses: list[float] = []
+    monkeypatch.setattr(fetch_module.time, "sleep", pauses.append)
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    server.failures["/audit.csv"] = [503, 502]
+    _point(source, server.url("/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.IMPORTED, fetch.error
+    assert (fetch.http_status, fetch.rows_new) == (200, 4)
+    assert len(server.requests) == 3
+    assert pauses == [0.01, 0.02]  # doubled each time
+
+
+def test_a_final_answer_is_not_retried(server, source, settings):
+    settings.AUDIT_FETCH_RETRIES = 3
+    server.failures["/audit.csv"] = [403]
+    _point(source, server.url("/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert (fetch.http_status, len(server.requests)) == (403, 1)
+
+
+def test_a_download_is_bounded_in_time_as_well_as_per_read(server, source, settings):
+    settings.AUDIT_FETCH_MAX_SECONDS = 0.5
+    _point(source, server.url("/drip.csv"))
+    started = time.monotonic()
+    fetch = audit_source_fetch(source=source)
+    assert time.monotonic() - started < 1.8  # the server would drip for 2 s
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "took longer than 0.5 seconds" in fetch.error
+
+
+# --- redirects: every hop goes through the private-address guard -----------------------------
+
+
+def test_a_redirect_to_a_public_location_is_followed(server, source):
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    server.redirects["/old/audit.csv"] = "/audit.csv"  # relative, as servers often send
+    _point(source, server.url("/old/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.IMPORTED, fetch.error
+    assert [r["path"] for r in server.requests] == ["/old/audit.csv", "/audit.csv"]
+
+
+def test_a_redirect_to_another_local_service_is_refused_before_connecting(
+    server, source, internal
+):
+    server.redirects["/audit.csv"] = internal.url("/secret")
+    _point(source, server.url("/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert [r["path"] for r in server.requests] == ["/audit.csv"]  # the first hop was fetched
+    assert internal.requests == []  # the second never connected
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "127.0.0.1 is a private or local address" in fetch.error
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://10.0.0.5/audit.csv",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://[::ffff:10.0.0.5]/audit.csv",  # IPv4-mapped IPv6
+        "http://[::1]:6379/",
+        "http://0.0.0.0:6379/",
+        "http://localhost:6379/",
+        "gopher://127.0.0.1:6379/_FLUSHALL",
+    ],
+)
+def test_redirects_to_private_addresses_are_refused(server, source, location):
+    server.redirects["/audit.csv"] = location
+    _point(source, server.url("/audit.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "private or local" in fetch.error or "Only http" in fetch.error
+    assert len(server.requests) == 1
+
+
+def test_redirect_loops_stop(server, source, settings):
+    settings.AUDIT_FETCH_MAX_REDIRECTS = 3
+    server.redirects["/a.csv"] = "/b.csv"
+    server.redirects["/b.csv"] = "/a.csv"
+    _point(source, server.url("/a.csv"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.FAILED
+    assert "More than 3 redirects" in fetch.error
+    assert len(server.requests) == 4
+
+
+def test_the_connection_goes_to_the_checked_address_with_the_host_name_kept(server, source):
+    server.files["/audit.csv"] = (FIXTURES / "overlap_day1.csv").read_bytes()
+    _point(source, server.url("/audit.csv", host="localhost"))
+    fetch = audit_source_fetch(source=source)
+    assert fetch.status == AuditFetch.Status.IMPORTED, fetch.error
+    assert server.requests[0]["Host"] == f"localhost:{server.port}"
 
 
 def test_a_file_over_the_size_cap_is_refused(server, source, settings):
@@ -175,7 +319,7 @@ def test_a_file_that_does_not_import_fails_the_fetch(server, source):
 
 
 def test_private_addresses_are_refused_by_default(source, settings):
-    settings.AUDIT_FETCH_ALLOW_PRIVATE_HOSTS = False
+    assert settings.AUDIT_FETCH_ALLOW_LOOPBACK_PORTS == []
     for url in ("http://127.0.0.1:6379/", "http://10.0.0.5/audit.csv", "ftp://example.com/a"):
         _point(source, url)
         fetch = audit_source_fetch(source=source)
