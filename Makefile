@@ -55,15 +55,20 @@ lock: ## re-resolve requirements/*.lock from pyproject.toml (needs network)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
 
-worker: install ## a Celery worker (needs REDIS_URL)
-	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+# Two queues: `default` (confirmation emails, digests, small scheduled tasks) and `imports`
+# (imports, audit fetches, reclassification; minutes to hours each). One worker may take both;
+# in production run one per queue so an import never delays an email:
+#   QUEUES=default CONCURRENCY=2 make worker   and   QUEUES=imports CONCURRENCY=1 make worker
+worker: install ## a Celery worker (needs REDIS_URL); QUEUES=default,imports by default
+	$(BIN)/celery -A portal worker --loglevel=INFO --queues=$${QUEUES:-default,imports} \
+		--concurrency=$${CONCURRENCY:-2} --hostname=$${QUEUES:-default,imports}@%h
 
 beat: install ## Celery beat (needs REDIS_URL)
 	$(BIN)/celery -A portal beat --loglevel=INFO --schedule=$${BEAT_SCHEDULE:-/tmp/portal-celerybeat-schedule}
 
-serve: install ## production-style: gunicorn behind whitenoise (set DJANGO_ENV=production etc.)
+serve: install ## production-style: gunicorn (gunicorn.conf.py) behind whitenoise (set DJANGO_ENV=production etc.)
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py portal.wsgi:application
 
 bench: install ## benchmarks (needs DATABASE_URL for PostgreSQL figures)
 	$(BIN)/python bench/run_all.py

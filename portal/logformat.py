@@ -37,11 +37,13 @@ class JsonFormatter(logging.Formatter):
             entry["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack_info"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # Extras such as Django's ``request`` repr carry the path too, so mask the whole line.
+        return mask_tokens(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 class MaskTokensFilter(logging.Filter):
-    """Masks confirm and withdraw tokens in a record's message (gunicorn's access log)."""
+    """Masks confirm and withdraw tokens in a record's message (Django's "Bad Request: /...",
+    gunicorn's access log)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_tokens(record.getMessage())
