@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
 from django.conf import settings as django_settings
 
 from portal import settings as settings_module
@@ -167,6 +168,7 @@ def test_imports_have_their_own_queue_and_emails_stay_on_default():
 
 SETTING_READS = re.compile(
     r'getattr\(settings,\s*"([A-Z][A-Z0-9_]+)"|_setting\(\s*"([A-Z][A-Z0-9_]+)"'
+    r"|\bsettings\.([A-Z][A-Z0-9_]+)"
 )
 ENV_READS = re.compile(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"')
 
@@ -182,9 +184,13 @@ def test_every_setting_the_code_reads_is_declared_in_settings():
     read = set()
     for path in _code_files():
         for match in SETTING_READS.finditer(path.read_text()):
-            read.add(match.group(1) or match.group(2))
-    assert {"AUDIT_FETCH_MAX_BYTES", "SEARCH_STATS_CACHE_SECONDS"} <= read
-    undeclared = sorted(name for name in read if not hasattr(settings_module, name))
+            read.add(next(group for group in match.groups() if group))
+    assert {"AUDIT_FETCH_MAX_BYTES", "SEARCH_STATS_CACHE_SECONDS", "NUM_PROXIES"} <= read
+    undeclared = sorted(
+        name
+        for name in read
+        if not hasattr(settings_module, name) and not hasattr(global_settings, name)
+    )
     assert undeclared == []
 
 
