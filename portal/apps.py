@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +20,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_refresh_clerk_group, dispatch_uid="portal.refresh_clerk_group")
+        from portal import pagecache
+
+        # Every saved or deleted row of the public apps makes the cached pages stale on commit.
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(pagecache.invalidate_on_model_change, dispatch_uid="portal.pagecache")
+        post_migrate.connect(pagecache.invalidate_after_migrate, dispatch_uid="portal.pagecache")

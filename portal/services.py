@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Agency, AgencyAlias, AuditEvent, City, StateLawProfile
 from portal.names import ParsedName, guess_agency_kind, parse_agency_name
+from portal.pagecache import page_cache_invalidate
 from portal.signals import agency_merged, agency_merging, state_laws_changed
 
 
@@ -214,6 +215,8 @@ def audit_record_many(
         for obj in objs
     ]
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    # bulk_create (like the update() these rows record) sends no post_save: say it here.
+    page_cache_invalidate()
     return len(events)
 
 

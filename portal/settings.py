@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.PermissionsPolicyMiddleware",
+    # After the session, locale, CSRF and auth middleware: see portal/pagecache.py.
+    "portal.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,6 +173,20 @@ if REDIS_CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole public pages and API responses for anonymous visitors (portal/pagecache.py), dropped
+# by every public write; 0 turns it off. It has a cache of its own, so that pages never push
+# rate limits or import heartbeats out of a bounded local-memory cache.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+CACHES["pages"] = (
+    dict(CACHES["default"])
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+)
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username+client before a password is checked.

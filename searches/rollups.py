@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from portal.pagecache import page_cache_invalidate
 from searches.models import (
     DRILL_DOWN_FLAGS,
     Search,
@@ -223,6 +224,8 @@ def summaries_refresh(*, source_ids: Iterable[int] | None = None, searchers: boo
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {table} WHERE source_agency_id IN ({marks})", batch)
                 cursor.execute(insert.format(where=f"source_agency_id IN ({marks})"), batch)
+    # Every rollup writer ends here, in set-based SQL that sends no model signals.
+    page_cache_invalidate()
 
 
 @transaction.atomic

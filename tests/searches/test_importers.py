@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import models
 from django.urls import reverse
 
+from portal import pagecache
 from portal.imports import (
     import_job_create,
     import_job_progress,
@@ -475,7 +476,8 @@ def test_import_audit_command_no_wait_queues_the_job(django_capture_on_commit_ca
     job = ImportJob.objects.get()
     assert f"Queued import job #{job.pk}" in out.getvalue()
     assert job.options == {"agency": "Eugene OR PD", "format": "portal"}
-    assert len(callbacks) == 1 and job.status == ImportJob.Status.PENDING
+    queued = [c for c in callbacks if c is not pagecache._bump]  # the page cache's aside
+    assert len(queued) == 1 and job.status == ImportJob.Status.PENDING
 
 
 def _admin_add_url() -> str:
