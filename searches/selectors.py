@@ -22,15 +22,30 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Max, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 
 from portal.models import Agency, ImportJob, StateLawProfile
+from searches.classification import OFFENSE_SEPARATOR
 from searches.filters import SearchFilter, SearchRollupFilter, with_any_flag
 from searches.models import (
     DRILL_DOWN_FLAGS,
     FLAG_NAMES,
+    OffenseType,
+    Reason,
     ReasonCategory,
     RuleSet,
     Search,
@@ -205,6 +220,9 @@ class SearchStats:
     categories: list[CategoryTotal] = field(default_factory=list)
     # (month, category id) -> searches
     monthly: dict[tuple[dt.date, int | None], int] = field(default_factory=dict)
+    # Searches with a blank reason (the blank flag) per category they are counted in: a blank
+    # reason with a mapped offense type counts in that offense family, not in "Blank".
+    blank_by_category: dict[int | None, int] = field(default_factory=dict)
 
     def share(self, flag: str) -> float:
         """Share of searches carrying a flag, in percent (0 when there is nothing)."""
@@ -217,6 +235,12 @@ class SearchStats:
     @property
     def blank_percent(self) -> float:
         return self.share("blank")
+
+    @property
+    def blank_in_offense_families(self) -> int:
+        """Blank-reason searches counted in the offense family of their offense type."""
+        kinds = {c.id: c.kind for c in self.categories}
+        return sum(n for pk, n in self.blank_by_category.items() if kinds.get(pk) == "offense")
 
     @property
     def flagged(self) -> int:
@@ -264,6 +288,10 @@ def search_stats(*, rollups: QuerySet[SearchRollup]) -> SearchStats:
         for name in flag_names(row["flags"]):
             by_flag[name] += n
         per_category[row["category_id"]] += n
+        if row["flags"] & SearchFlag.BLANK:
+            stats.blank_by_category[row["category_id"]] = (
+                stats.blank_by_category.get(row["category_id"], 0) + n
+            )
         monthly[(row["month"], row["category_id"])] += n
         months.add(row["month"])
     stats.by_flag = {name: by_flag.get(name, 0) for name in FLAG_NAMES}
@@ -496,14 +524,19 @@ def stats_grouped(
     ``flag`` expands flag sets in Python: a search with two flags counts under each, and
     searches without a flag under ``None``. Group keys come back as public values (month as
     ``YYYY-MM``, category slug, flag name, agency slug, state code); ``*_name`` keys hold labels.
+    ``blank_reason`` counts the group's searches whose reason was blank (the blank flag), in
+    whichever category they are counted: its sum is the pages' "gave no reason" figure.
     """
     queryset = _rollup_table(filters or {}, group_by=group_by)
     qs = SearchRollupFilter(filters or {}, queryset=queryset).qs
     columns = [GROUP_BY_FIELDS[g] for g in group_by]
     rows = (
         qs.order_by()
+        .alias(_blank=F("flags").bitand(int(SearchFlag.BLANK)))
         .values(*columns)
         .annotate(
+            # Before ``searches``, whose name it would otherwise read as that aggregate's.
+            blank_reason=Sum("searches", filter=Q(_blank__gt=0)),
             searches=Sum("searches"),
             devices_total=Sum("devices_total"),
             devices_max=Max("devices_max"),
@@ -528,9 +561,11 @@ def stats_grouped(
                     "devices_total": row["devices_total"] or 0,
                     "devices_max": row["devices_max"],
                     "networks_total": row["networks_total"] or 0,
+                    "blank_reason": row["blank_reason"] or 0,
                 }
                 continue
             group["searches"] += row["searches"] or 0
+            group["blank_reason"] += row["blank_reason"] or 0
             group["devices_total"] += row["devices_total"] or 0
             group["networks_total"] += row["networks_total"] or 0
             if row["devices_max"] is not None:
@@ -569,6 +604,7 @@ def _label_groups(groups: list[dict[str, Any]], group_by: Sequence[str]) -> list
                 row[name] = value
         row.update({k: group[k] for k in ("searches", "devices_total", "devices_max")})
         row["networks_total"] = group["networks_total"]
+        row["blank_reason"] = group["blank_reason"]
         out.append(row)
 
     def order(row: dict[str, Any]) -> tuple:
@@ -821,3 +857,27 @@ def reason_category_list() -> QuerySet[ReasonCategory]:
 def import_job_list() -> QuerySet[ImportJob]:
     """Import jobs, newest first; callers serialize only their public summary."""
     return ImportJob.objects.order_by("-created_at", "-pk")
+
+
+def offense_type_list() -> QuerySet[OffenseType]:
+    """Offense types with ``n_reasons`` and ``n_searches``: the distinct reasons and searches
+    whose offense text names them (alone or among others joined by ", "), for clerks."""
+    name, sep = OuterRef("name"), Value(OFFENSE_SEPARATOR)
+
+    def names_it(field: str) -> Q:
+        return (
+            Q(**{f"{field}__iexact": name})
+            | Q(**{f"{field}__istartswith": Concat(name, sep)})
+            | Q(**{f"{field}__iendswith": Concat(sep, name)})
+            | Q(**{f"{field}__icontains": Concat(sep, name, sep)})
+        )
+
+    def counted(queryset: QuerySet) -> QuerySet:
+        return queryset.order_by().annotate(g=Value(1)).values("g").annotate(n=Count("pk"))
+
+    n_reasons = counted(Reason.objects.filter(names_it("offense_text"))).values("n")
+    n_searches = counted(Search.objects.filter(names_it("reason__offense_text"))).values("n")
+    return OffenseType.objects.select_related("family").annotate(
+        n_reasons=Coalesce(Subquery(n_reasons, output_field=IntegerField()), 0),
+        n_searches=Coalesce(Subquery(n_searches, output_field=IntegerField()), 0),
+    )

@@ -14,14 +14,15 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.admin_scoping import CityScopedAdmin
 from searches.classification import classify, normalize, rules_current, search_rules_changed
@@ -36,6 +37,7 @@ from searches.models import (
     Search,
     SearchRollup,
 )
+from searches.selectors import offense_type_list
 
 CONCERN_CHOICES = [
     (str(int(bit)), FLAG_LABELS[name]) for name, bit in FLAG_NAMES.items() if bit & CONCERN_FLAGS
@@ -297,17 +299,53 @@ class MappedFilter(admin.SimpleListFilter):
 
 @admin.register(OffenseType)
 class OffenseTypeAdmin(RulesAdmin):
-    list_display = ["name", "family", "reasons_link"]
+    """Offense types as audits write them. Unmapped ones come first, most searches first, so
+    clerks see what to map; choosing a family reclassifies history in the background."""
+
+    list_display = ["name", "family", "search_count", "reasons_link"]
     list_editable = ["family"]
     list_filter = [MappedFilter, "family"]
     search_fields = ["name"]
-    list_select_related = ["family"]
     fields = ["name", "family"]
+
+    def get_queryset(self, request):
+        return offense_type_list()
+
+    def get_ordering(self, request):
+        unmapped_first = Case(When(family__isnull=True, then=Value(0)), default=Value(1))
+        return [unmapped_first.asc(), F("n_searches").desc(), "name"]
+
+    def changelist_view(self, request, extra_context=None):
+        unmapped = offense_type_list().filter(family__isnull=True)
+        count = unmapped.count() if request.method == "GET" else 0
+        if count:
+            searches = sum(unmapped.values_list("n_searches", flat=True))
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s offense type has no offense family yet (%(searches)s searches "
+                    "carry it): choose one to count those searches in it.",
+                    "%(count)s offense types have no offense family yet (%(searches)s searches "
+                    "carry them): choose one to count those searches in it.",
+                    count,
+                )
+                % {"count": count, "searches": searches},
+                level=messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.display(description=_("searches"), ordering="n_searches")
+    def search_count(self, obj) -> int:
+        return obj.n_searches
 
     @admin.display(description=_("reasons"))
     def reasons_link(self, obj: OffenseType) -> str:
         url = reverse("admin:searches_reason_changelist") + "?" + urlencode({"q": obj.name})
-        return format_html('<a href="{}">{}</a>', url, _("reasons with this offense type"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            ngettext("%(n)s reason", "%(n)s reasons", obj.n_reasons) % {"n": obj.n_reasons},
+        )
 
 
 class FlagFilter(admin.SimpleListFilter):

@@ -182,6 +182,14 @@ class SearchStatsRowSerializer(serializers.Serializer):
         allow_null=True, help_text=_("Most devices any one search reached.")
     )
     networks_total = serializers.IntegerField(help_text=_("Sum of networks searched."))
+    blank_reason = serializers.IntegerField(
+        help_text=_(
+            "Searches of the group whose reason was blank, whichever category they are counted "
+            "in: a blank reason with a mapped offense type counts in that offense family, so "
+            "category `blank` holds only blank reasons without one. Summed over the groups, "
+            "this is the pages' “gave no reason at all” figure (the `blank` flag)."
+        )
+    )
 
 
 class StatsErrorSerializer(serializers.Serializer):

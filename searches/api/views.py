@@ -77,7 +77,7 @@ GROUP_BY_HELP = _(
     + ". `state` is the audited agency's state. With `flag`, a search carrying several flags "
     "counts once under each. Without `group_by`, one row of totals."
 )
-MEASURES = ["searches", "devices_total", "devices_max", "networks_total"]
+MEASURES = ["searches", "devices_total", "devices_max", "networks_total", "blank_reason"]
 LABEL_COLUMNS = {
     "category": ["category", "category_name"],
     "source_agency": ["source_agency", "source_agency_name"],

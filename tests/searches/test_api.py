@@ -102,6 +102,7 @@ def test_search_stats_group_by_month_and_category(client, scenario):
         "devices_total",
         "devices_max",
         "networks_total",
+        "blank_reason",
     }
 
 
@@ -113,6 +114,7 @@ def test_search_stats_without_group_by_is_one_row_of_totals(client, scenario):
             "devices_total": rows[0]["devices_total"],
             "devices_max": 83_000,
             "networks_total": rows[0]["networks_total"],
+            "blank_reason": 3,  # the pages' "gave no reason at all (3)"
         }
     ]
     assert rows[0]["devices_total"] == sum(
@@ -162,6 +164,7 @@ def test_search_stats_csv(client, scenario):
         "devices_total",
         "devices_max",
         "networks_total",
+        "blank_reason",
     ]
     by_name = {r["searching_agency_name"]: int(r["searches"]) for r in rows}
     assert by_name["Bramble WI PD"] == 3

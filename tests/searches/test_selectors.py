@@ -231,6 +231,7 @@ def test_stats_grouped_by_month_category_and_flag(scenario):
             "devices_total": 178_000,
             "devices_max": 83_000,
             "networks_total": 4450,
+            "blank_reason": 0,
         }
     ]
 
