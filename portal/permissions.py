@@ -25,6 +25,8 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "searches.reasonpattern": ("view",),
     "searches.offensetype": ("view",),
     "searches.reason": ("view",),
+    "searches.reasonreview": ("view", "change"),  # names to release or redact, hand redaction
+    "searches.scrubpattern": ("view",),
     "hearings.cityengagementsettings": ("view", "add", "change"),
     "hearings.hearing": ("view", "add", "change"),
     "hearings.agendaitem": ("view", "add", "change", "delete"),
@@ -45,6 +47,7 @@ ANALYST_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "searches.reasonpattern": ("view", "add", "change", "delete"),
     "searches.offensetype": ("view", "add", "change", "delete"),
     "searches.reason": ("view",),
+    "searches.scrubpattern": ("view", "add", "change", "delete"),
 }
 
 

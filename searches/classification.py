@@ -652,6 +652,18 @@ def searches_reclassify(*, full: bool = False) -> dict[str, int]:
     }
 
 
+def searches_apply_reasons(*, reason_ids: Sequence[int]) -> int:
+    """Copy these reasons' classification onto their searches and move the rollup counts (after
+    reasons were re-scrubbed or merged). Returns how many searches changed."""
+    from searches.rollups import rollups_apply_deltas
+
+    with transaction.atomic():
+        _serialize()
+        changed, deltas = _apply(reason_ids=sorted(set(reason_ids)), with_deltas=True)
+        rollups_apply_deltas(deltas=deltas)
+    return changed
+
+
 def searches_reflag(*, states: Iterable[str] | None = None) -> int:
     """Recompute the state-law bits after a law profile or an agency's state or kind changed.
 

@@ -203,12 +203,34 @@ class RuleSet(models.Model):
 
 
 class Reason(models.Model):
-    """A distinct (reason, offense type) pair as written, and how the rules classify it."""
+    """A distinct (reason, offense type) pair as written, and how the rules classify it.
+
+    ``text`` is what the public sees: scrubbed of plates, phones, emails and dates of birth
+    (``searches.scrub``) before it was keyed, and with people's names masked while a name is
+    under review; the unmasked text then waits in ``held_text`` for a clerk.
+    """
+
+    class NameReview(models.TextChoices):
+        NONE = "none", _("No name found")
+        PENDING = "pending", _("Name found, masked until reviewed")
+        RELEASED = "released", _("Released by a clerk (not a person's name)")
+        REDACTED = "redacted", _("Name redacted by a clerk")
 
     key = models.CharField(
-        _("key"), max_length=40, unique=True, help_text=_("SHA-1 of the text and offense.")
+        _("key"),
+        max_length=40,
+        unique=True,
+        help_text=_("SHA-1 of the scrubbed text (unmasked while under review) and offense."),
     )
     text = models.TextField(_("reason as written"), blank=True)
+    held_text = models.TextField(
+        _("text awaiting name review"),
+        blank=True,
+        help_text=_("The reason with the name(s) a clerk has not yet released or redacted."),
+    )
+    name_review = models.CharField(
+        _("name review"), max_length=10, choices=NameReview.choices, default=NameReview.NONE
+    )
     offense_text = models.CharField(_("offense type(s) as written"), max_length=500, blank=True)
     category = models.ForeignKey(
         ReasonCategory,
@@ -232,10 +254,77 @@ class Reason(models.Model):
     class Meta:
         verbose_name = _("reason")
         verbose_name_plural = _("reasons")
-        indexes = [models.Index(fields=["rules_version"], name="reason_rules_version_idx")]
+        indexes = [
+            models.Index(fields=["rules_version"], name="reason_rules_version_idx"),
+            models.Index(
+                fields=["name_review"],
+                name="reason_name_pending_idx",
+                condition=Q(name_review="pending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80] or "(blank)"
+
+    @property
+    def base_text(self) -> str:
+        """The text the key is derived from: unmasked while a name is under review."""
+        return self.held_text or self.text
+
+
+class ScrubPattern(models.Model):
+    """A rule that replaces private data typed into reasons by a marker, before anything else
+    reads them; editing one re-scrubs every stored reason."""
+
+    class Kind(models.TextChoices):
+        PLATE = "plate", _("License plate")
+        PHONE = "phone", _("Phone number")
+        EMAIL = "email", _("Email address")
+        DOB = "dob", _("Date of birth")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    pattern = models.CharField(
+        _("regular expression"),
+        max_length=1000,
+        help_text=_(
+            "Matched case-insensitively. When it has a group named “hit”, only that group is "
+            "replaced (so “plate ABC123” becomes “plate [plate]”); otherwise the whole match."
+        ),
+    )
+    marker = models.CharField(
+        _("marker"),
+        max_length=20,
+        blank=True,
+        help_text=_("What replaces a match; blank: the kind's marker, e.g. [plate]."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=100, help_text=_("Lower runs first.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("scrub pattern")
+        verbose_name_plural = _("scrub patterns")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "pattern"], name="scrubpattern_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.note or self.pattern[:60]}"
+
+
+class ReasonReview(Reason):
+    """Reasons as clerks review them: names to release or redact, text to redact by hand."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reason to review")
+        verbose_name_plural = _("reasons to review")
 
 
 class Search(models.Model):

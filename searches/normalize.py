@@ -14,6 +14,8 @@ from urllib.parse import unquote, unquote_plus
 
 from django.conf import settings
 
+from searches.scrub import Scrubber
+
 WHITESPACE = re.compile(r"\s+")
 PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # Redactions in records-request exports: "***", "**", "[REDACTED]", "(redacted)".
@@ -33,8 +35,12 @@ def is_redacted(value: str | None) -> bool:
     return not value.strip() or bool(REDACTED.match(value))
 
 
-def reason_text(raw: str | None, *, url_encoded: bool = False) -> str:
-    """The reason as written: trimmed, internal whitespace collapsed to one space.
+def reason_text(
+    raw: str | None, *, url_encoded: bool = False, scrubber: Scrubber | None = None
+) -> str:
+    """The reason as written: trimmed, internal whitespace collapsed to one space, and with
+    ``scrubber`` plates, phones, emails and dates of birth replaced by markers (before anything
+    keys, classifies, stores or shows it).
 
     With ``url_encoded`` (the transparency portal's CSV sends reasons form-encoded, e.g.
     ``Person+Crime``) ``+`` and ``%xx`` are decoded first; other sources keep a literal ``+``
@@ -50,6 +56,8 @@ def reason_text(raw: str | None, *, url_encoded: bool = False) -> str:
         text = unquote(text)
     if not text.isprintable() or "  " in text or text != text.strip():
         text = WHITESPACE.sub(" ", text).strip()
+    if scrubber is not None:
+        text = scrubber.scrub(text).text
     return text
 
 

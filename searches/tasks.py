@@ -33,3 +33,11 @@ def searches_reflag(states: list[str] | None = None) -> int:
     from searches.classification import searches_reflag as reflag
 
     return reflag(states=states)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reasons_rescrub() -> dict:
+    """Re-scrub every stored reason after a scrub pattern was added, changed or deleted."""
+    from searches.scrubbing import reasons_rescrub as rescrub
+
+    return rescrub()

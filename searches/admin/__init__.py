@@ -1,3 +1,4 @@
-"""Admin of search audits: fetched audit sources (sources.py), classification rules (rules.py)."""
+"""Admin of search audits: fetched audit sources (sources.py), classification rules (rules.py),
+scrub patterns and the review of reasons (scrub.py)."""
 
-from searches.admin import rules, sources  # noqa: F401
+from searches.admin import rules, scrub, sources  # noqa: F401

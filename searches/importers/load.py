@@ -20,6 +20,7 @@ from portal.imports import bulk_insert
 from portal.models import Agency
 from searches.importers.rows import AuditRow
 from searches.models import Reason, Search
+from searches.scrubbing import reasons_hold_names
 
 # Keys of reasons known to exist, so that a chunk stages only reasons it has not seen; bounded
 # so that a file with millions of distinct reasons keeps a flat memory profile.
@@ -86,6 +87,14 @@ class Loader:
         if len(self._known_reasons) > KNOWN_REASONS_MAX:
             self._known_reasons.clear()
         self._known_reasons.update(keys)
+
+    def _new_reasons(self, reason_ids: list[int]) -> None:
+        """Mask the names in reasons just inserted (before anything reads them), classify them."""
+        if not reason_ids:
+            return
+        reasons_hold_names(reason_ids=reason_ids)
+        if self.classify is not None:
+            self.classify(reason_ids)
 
     def load(self, rows: list[AuditRow], agency_ids: dict[str | None, int]) -> int:
         raise NotImplementedError
@@ -183,8 +192,7 @@ class PostgresLoader(Loader):
         )
         new_ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"TRUNCATE {STAGE_REASON}")
-        if new_ids and self.classify is not None:
-            self.classify(new_ids)
+        self._new_reasons(new_ids)
         self._remember(fresh)
 
     def load(self, rows: list[AuditRow], agency_ids: dict[str | None, int]) -> int:
@@ -298,8 +306,8 @@ class BatchLoader(Loader):
                 ignore_conflicts=True,
             )
             fetch(missing)
+            self._new_reasons([found[k][0] for k in missing])
             if self.classify is not None:
-                self.classify([found[k][0] for k in missing])
                 fetch(missing)  # now with their category and flags
         return found
 

@@ -24,6 +24,7 @@ from searches.normalize import (
     reason_text,
     searcher_hash,
 )
+from searches.scrubbing import scrubber_current
 
 UTC = dt.UTC
 REASON_MAX_CHARS = 10_000
@@ -209,6 +210,8 @@ class RowParser:
         # cache is bounded so that memory stays flat on files with millions of distinct ones).
         self._reasons: dict[tuple[str, str], tuple[str, str, str]] = {}
         self._searchers: dict[str, str] = {}
+        # Plates, phones, emails and DOBs go before the reason is keyed (the patterns of now).
+        self.scrubber = scrubber_current()
         col = columns.get
         self.i_searched_at = columns["searched_at"]
         self.i_reason = col("reason")  # portal files without a reason column: all blank
@@ -237,7 +240,7 @@ class RowParser:
             raise RowError(
                 _("the reason is longer than %(n)s characters") % {"n": f"{REASON_MAX_CHARS:,}"}
             )
-        text = reason_text(raw, url_encoded=self.url_encoded)
+        text = reason_text(raw, url_encoded=self.url_encoded, scrubber=self.scrubber)
         offense = offense_text(raw_offense)
         result = (text, offense, reason_key(text, offense))
         if len(self._reasons) >= 100_000:
