@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -435,6 +435,68 @@ def sharing_import(
     writer.write(edges, completes)
     writer.end_missing(end_kinds)
     return writer.report
+
+
+@transaction.atomic
+def sharing_end_superseded(*, agency: str, side: str, seen_on: dt.date) -> int:
+    """End the agreements only an older page list showed, when a newer page was imported first.
+
+    They ended by the next later capture of the agency's page (a snapshot on that date) whose
+    list on ``side`` was seen (an agreement of that side first or last seen then).
+    """
+    found = agency_resolver(names=[agency]).get(agency)
+    if found is None:
+        return 0
+    column = "owner_id" if side == "owner" else "recipient_id"
+    mine = SharingAgreement.objects.filter(**{column: found.pk})
+    later = TransparencySnapshot.objects.filter(agency=found, captured_on__gt=seen_on)
+    next_seen = next(
+        (
+            day
+            for day in later.order_by("captured_on").values_list("captured_on", flat=True)
+            if mine.filter(Q(first_seen=day) | Q(last_seen=day)).exists()
+        ),
+        None,
+    )
+    if next_seen is None:
+        return 0
+    return mine.filter(
+        ended_on__isnull=True, last_seen__gte=seen_on, last_seen__lt=next_seen
+    ).update(ended_on=next_seen, updated_at=timezone.now())
+
+
+@transaction.atomic
+def agency_status_tags_apply(
+    *, federal: Iterable[str] = (), inactive: Iterable[str] = (), actor=None
+) -> int:
+    """Record what a list's status tags say (``[Federal]``, ``[Inactive]``) on the agencies
+    named; returns how many agencies changed (one audit row each)."""
+    federal, inactive = set(federal), set(inactive)
+    agencies = agency_resolver(names=federal | inactive)
+    changed = 0
+    for names, field_name, value in (
+        (federal, "kind", Agency.Kind.FEDERAL),
+        (inactive, "is_active", False),
+    ):
+        targets = [
+            a
+            for a in {agencies[n].pk: agencies[n] for n in names if n in agencies}.values()
+            if getattr(a, field_name) != value
+        ]
+        if not targets:
+            continue
+        Agency.objects.filter(pk__in=[a.pk for a in targets]).update(
+            **{field_name: value}, updated_at=timezone.now()
+        )
+        audit_record_many(
+            actor=actor,
+            action="agency.tag",
+            objs=targets,
+            changes={field_name: value},
+            city_attr="home_city_id",
+        )
+        changed += len(targets)
+    return changed
 
 
 # --- transparency snapshots -------------------------------------------------------------------

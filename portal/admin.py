@@ -457,6 +457,8 @@ class ImportUploadForm(forms.Form):
             "Cameras: OpenStreetMap Overpass JSON, GeoJSON or CSV with lat/lon columns. "
             "Sharing: CSV of agency pairs, a records-request list, or a transparency page's "
             "text or HTML. Metrics: CSV of transparency-page metrics and policies. "
+            "Transparency page: a saved page (HTML or its text), imported as a dated snapshot "
+            "and its sharing lists. "
             "Search audit: a transparency portal's audit CSV or a records-request network or "
             "organization audit (CSV or XLSX)."
         ),
@@ -476,9 +478,9 @@ class ImportUploadForm(forms.Form):
         required=False,
         max_length=255,
         help_text=_(
-            "Cameras: the owner of rows that name none. Sharing: the agency whose transparency "
-            "page this is, when the page does not say. Search audit (required): the agency "
-            "whose audit this is, one of your city's agencies."
+            "Cameras: the owner of rows that name none. Sharing and transparency page: the "
+            "agency whose page this is, when the page does not say. Search audit (required): "
+            "the agency whose audit this is, one of your city's agencies."
         ),
     )
     format = forms.ChoiceField(
@@ -493,7 +495,8 @@ class ImportUploadForm(forms.Form):
         label=_("Date the file speaks for"),
         required=False,
         help_text=_(
-            "Sharing and metrics: leave empty to take a YYYYMMDD from the file name, else today."
+            "Sharing and metrics: leave empty to take a YYYYMMDD from the file name, else today. "
+            "Transparency page: leave empty to take the page's “Last updated” date."
         ),
     )
 
@@ -502,6 +505,7 @@ class ImportUploadForm(forms.Form):
         ImportJob.Kind.CAMERAS: {"partial": "partial", "agency": "owner"},
         ImportJob.Kind.SHARING: {"partial": "partial", "agency": "agency", "date": "date"},
         ImportJob.Kind.PORTAL_METRICS: {"date": "date"},
+        ImportJob.Kind.PORTAL_PAGE: {"partial": "partial", "agency": "agency", "date": "date"},
         ImportJob.Kind.AUDIT: {"agency": "agency", "format": "format"},
     }
 

@@ -103,6 +103,7 @@ IMPORTERS: dict[str, Importer | str] = {
     ImportJob.Kind.CAMERAS: "cameras.importers.cameras.run",
     ImportJob.Kind.SHARING: "cameras.importers.sharing.run",
     ImportJob.Kind.PORTAL_METRICS: "cameras.importers.portal_metrics.run",
+    ImportJob.Kind.PORTAL_PAGE: "cameras.importers.portal_page.run",
 }
 
 

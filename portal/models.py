@@ -242,6 +242,7 @@ class ImportJob(TimeStamped):
         SHARING = "sharing", _("Sharing agreements")
         PORTAL_METRICS = "portal_metrics", _("Transparency portal metrics and policies")
         AUDIT = "audit", _("Search audit")
+        PORTAL_PAGE = "portal_page", _("Transparency page (HTML or page text)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

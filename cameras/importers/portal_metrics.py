@@ -7,7 +7,8 @@ mix of their columns. Each row becomes the snapshot of its agency on the date in
 rows for the same agency and date merge, and blank or "NA" cells never erase a value.
 
 When ``external_organizations_with_access`` lists names instead of a count, they are recorded
-as sharing agreements of that agency (its complete list on that date) as well.
+as sharing agreements of that agency (its complete list on that date) as well. A saved
+transparency page (HTML or text) is handed to ``cameras.importers.portal_page``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from cameras.importers.base import (
     parse_count,
     parse_date,
     read_csv,
+    sniff_text,
 )
 from cameras.importers.sharing import sharing_kind_for, split_names
 from cameras.services import (
@@ -119,7 +121,13 @@ def _external(value: str) -> tuple[int | None, list[str]]:
 
 
 def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
-    """Import one metrics/policies CSV into ``job``'s report."""
+    """Import one metrics/policies CSV into ``job``'s report; a saved transparency page goes
+    to the page importer."""
+    from cameras.importers import portal_page  # it builds on this module's parsers
+
+    if portal_page.looks_like_page(sniff_text(stream)):
+        portal_page.run(job=job, stream=stream, report=report)
+        return
     options = job.options or {}
     default_date = option_date(options) or date_from_name(job.original_name) or job_date(job)
     table = read_csv(stream)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
-from html.parser import HTMLParser
 from typing import IO
 
 from django.utils.translation import gettext as _
@@ -31,7 +30,6 @@ from django.utils.translation import gettext as _
 from cameras.importers.base import (
     CsvTable,
     date_from_name,
-    open_text,
     read_csv,
     sniff_text,
 )
@@ -238,209 +236,17 @@ def _csv_items(
 
 # --- transparency pages -----------------------------------------------------------------------
 
-HEADING = re.compile(
-    r"^\s*(?P<heading>sharing network data with|receiving network data from|"
-    r"external organi[sz]ations with access)\b[\s:()\d]*(?P<rest>.*)$",
-    re.I,
-)
-HEADING_SIDE = {
-    "sharing network data with": "owner",
-    "external organizations with access": "owner",
-    "external organisations with access": "owner",
-    "receiving network data from": "recipient",
-}
-# Other sections of a transparency page: a list ends where one of them starts.
-OTHER_SECTION = re.compile(
-    r"^\s*(data retention|total cameras|number of (owned )?cameras|lpr cameras|"
-    r"(unique )?vehicles detected|number of hotlist hits|hotlist hits|number of searches|"
-    r"searches in the last|hotlists? alerted on|what'?s (not )?detected|acceptable use|"
-    r"prohibited uses?|access policy|hotlist policy|public search audit|search audit|"
-    r"download|policies|usage|privacy policy|terms of (use|service)|powered by|"
-    r"(c)?\s*©|copyright)\b",
-    re.I,
-)
-NOISE = re.compile(
-    r"^\s*(show (more|less|all)|view (all|more|less)|see (all|more)|load more|"
-    r"\(?\d+\)?|\d+ (organi[sz]ations|agencies))\s*$",
-    re.I,
-)
-TITLE_NOISE = re.compile(
-    r"\s*[-|\u2013\u2014:]?\s*"
-    r"(flock safety|transparency portal|transparency|public safety portal)\s*$",
-    re.I,
-)
-BLOCK_TAGS = {
-    "address", "article", "aside", "br", "dd", "div", "dl", "dt", "footer", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "section", "table",
-    "tbody", "td", "th", "thead", "title", "tr", "ul", "button",
-}  # fmt: skip
-SKIP_TAGS = {"script", "style", "noscript", "template", "svg"}
-VOID_TAGS = {"br", "hr"}
-
-
-class _PageText(HTMLParser):
-    """Turns a saved page into lines of text, one per block element, with source line numbers."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[int, str]] = []
-        self.title = ""
-        self.h1 = ""
-        self._buffer: list[str] = []
-        self._line = 0
-        self._skip = 0
-        self._in: list[str] = []
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._buffer).split())
-        if text:
-            self.lines.append((self._line, text))
-            if "title" in self._in and not self.title:
-                self.title = text
-            if "h1" in self._in and not self.h1:
-                self.h1 = text
-        self._buffer = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIP_TAGS:
-            self._skip += 1
-        elif tag in BLOCK_TAGS:
-            self._flush()
-            if tag not in VOID_TAGS:
-                self._in.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in BLOCK_TAGS:
-            self._flush()
-            if tag in self._in:
-                del self._in[len(self._in) - 1 - self._in[::-1].index(tag)]
-
-    def handle_data(self, data):
-        if self._skip or not data.strip():
-            if data and self._buffer:
-                self._buffer.append(" ")
-            return
-        if not self._buffer:
-            self._line = self.getpos()[0]
-        self._buffer.append(data)
-
-    def close(self):
-        super().close()
-        self._flush()
-
-
-def _read_page(stream: IO[bytes]) -> str:
-    text = open_text(stream).read(PAGE_MAX_CHARS + 1)
-    if len(text) > PAGE_MAX_CHARS:
-        raise ImportFileError(_("This page is too large to be a transparency page."))
-    return text
-
-
-def _clean_title(text: str) -> str:
-    previous = None
-    while previous != text:
-        previous, text = text, TITLE_NOISE.sub("", text).strip()
-    return text
-
-
-def _page_agency(lines: list[tuple[int, str]], titles: Iterable[str]) -> str:
-    """The page's own agency: its heading or title, else the first line that names something."""
-    for title in titles:
-        if title and (name := _clean_title(title)):
-            return name
-    for _line, text in lines[:8]:
-        if HEADING.match(text):
-            break
-        if OTHER_SECTION.match(text) or NOISE.match(text) or "http" in text or len(text) > 120:
-            continue
-        if name := _clean_title(text):
-            return name
-    return ""
-
-
-EXPLANATION = re.compile(r"^\s*(organi[sz]ations|agencies)\b", re.I)
-
-
-def _is_sentence(text: str) -> bool:
-    """Prose, not a name: "Organizations that can search our cameras." and the like."""
-    words = len(text.split())
-    return words >= 6 and (text.rstrip().endswith(".") or bool(EXPLANATION.match(text)))
-
-
-def _page_sections(lines: list[tuple[int, str]]) -> list[tuple[str, int, list[tuple[int, str]]]]:
-    """[(side, heading line, [(line, name)])] for each sharing list on the page."""
-    sections: list[tuple[str, int, list[tuple[int, str]]]] = []
-    items: list[tuple[int, str]] | None = None
-    for line, text in lines:
-        match = HEADING.match(text)
-        if match:
-            side = HEADING_SIDE[" ".join(match.group("heading").lower().split())]
-            items = []
-            sections.append((side, line, items))
-            rest = match.group("rest").strip()
-            if rest and not _is_sentence(rest):
-                items.extend((line, name) for name in split_names(rest))
-            continue
-        if items is None or NOISE.match(text):
-            continue
-        if OTHER_SECTION.match(text) or "http" in text or (items and _is_sentence(text)):
-            items = None
-            continue
-        if _is_sentence(text):
-            continue  # the explanation under a heading ("Organizations that ... .")
-        items.extend((line, name) for name in split_names(text))
-    return sections
-
-
-def _page_items(
-    stream: IO[bytes], *, agency: str, kind: str, partial: bool, is_html: bool
-) -> Iterator[SharingEdge | SharingListComplete]:
-    text = _read_page(stream)
-    titles: list[str] = []
-    if is_html:
-        parser = _PageText()
-        parser.feed(text)
-        parser.close()
-        lines, titles = parser.lines, [parser.h1, parser.title]
-    else:
-        lines = [(n, " ".join(t.split())) for n, t in enumerate(text.splitlines(), start=1)]
-        lines = [(n, t) for n, t in lines if t]
-    sections = _page_sections(lines)
-    if not sections:
-        raise ImportFileError(
-            _(
-                "No sharing list found: the page has no “Sharing Network Data With”, "
-                "“Receiving Network Data From” or “External organizations with access” section."
-            )
-        )
-    agency = agency.strip() or _page_agency(lines, titles)
-    if not agency:
-        raise ImportFileError(
-            _("The page does not say whose it is; give the agency's name with the import.")
-        )
-    for side, heading_line, items in sections:
-        if not partial:
-            yield SharingListComplete(line=heading_line, agency=agency, side=side)
-        for line, name in items:
-            item_kind = sharing_kind_for(name, kind)
-            if side == "owner":
-                yield SharingEdge(line=line, owner=agency, recipient=name, kind=item_kind)
-            else:
-                yield SharingEdge(line=line, owner=name, recipient=agency, kind=item_kind)
-
-
-def _looks_like_page(head: str) -> tuple[bool, bool]:
-    """(is a page, is HTML) from the first kilobytes."""
-    stripped = head.lstrip()
-    if stripped[:1] == "<":
-        return True, True
-    return any(HEADING.match(line) for line in head.splitlines()), False
-
 
 def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
-    """Import one sharing file into ``job``'s report (see the module docstring for options)."""
+    """Import one sharing file into ``job``'s report (see the module docstring for options).
+
+    A transparency page goes to the page importer, which also keeps its dated snapshot.
+    """
+    from cameras.importers import portal_page  # it builds on this module's names
+
+    if portal_page.looks_like_page(sniff_text(stream)):
+        portal_page.run(job=job, stream=stream, report=report)
+        return
     options = job.options or {}
     kind = options.get("kind") or SharingAgreement.Kind.DIRECT
     if kind not in SharingAgreement.Kind.values:
@@ -450,19 +256,9 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
         )
     seen_on = option_date(options) or date_from_name(job.original_name) or job_date(job)
     partial = bool(options.get("partial"))
-    is_page, is_html = _looks_like_page(sniff_text(stream))
-    if is_page:
-        items = _page_items(
-            stream,
-            agency=options.get("agency") or "",
-            kind=kind,
-            partial=partial,
-            is_html=is_html,
-        )
-    else:
-        items = _csv_items(
-            stream, report=report, kind=kind, partial=partial, agency=options.get("agency") or ""
-        )
+    items = _csv_items(
+        stream, report=report, kind=kind, partial=partial, agency=options.get("agency") or ""
+    )
     result = sharing_import(
         items=items,
         seen_on=seen_on,

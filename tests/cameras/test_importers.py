@@ -411,7 +411,7 @@ def test_html_transparency_page():
         ("Pine Ridge OH PD", "Silver Lake MI PD", "direct"): (day, day, None),
         ("Lakeshore County MI SO", "Silver Lake MI PD", "direct"): (day, day, None),
     }
-    assert job.rows_read == 5
+    assert job.rows_read == 6  # the five agreements and the page's snapshot
 
 
 def test_pasted_page_text_with_agency_override():
@@ -419,7 +419,7 @@ def test_pasted_page_text_with_agency_override():
         KIND.SHARING, "sharing_page.txt", date="2025-02-01", agency="Pine Ridge Ohio PD OH"
     )
 
-    assert job.rows_created == 2, job.error
+    assert job.rows_created == 3, job.error  # two agreements and the page's snapshot
     assert set(agreements()) == {
         ("Pine Ridge Ohio PD OH", "Silver Lake MI PD", "direct"),
         ("Pine Ridge Ohio PD OH", "Cedar Bay CA SO", "direct"),
@@ -449,7 +449,7 @@ def test_page_rows_that_name_the_page_itself_are_rejected_with_their_line(body, 
     job = run_import(KIND.SHARING, body, name="page", agency="Maple IL PD", date="2025-01-01")
 
     assert errors(job) == [(line, "an agency cannot share with itself (Maple IL PD)")]
-    assert job.rows_created == 1
+    assert job.rows_created == 2  # one agreement and the page's snapshot
 
 
 def test_kind_option_limits_what_a_list_ends():
@@ -603,7 +603,11 @@ BIG_CELL = b"src_agency,external_agency\nMaple IL PD," + b"x" * (1024 * 1024 + 1
         (KIND.SHARING, b"PK\x03\x04\x14\x00\x06\x00", "save it as CSV"),
         (KIND.SHARING, bytes(range(1, 9)) * 200, "or it holds binary data"),
         (KIND.SHARING, b"Sharing Network Data With\n\nOak IL PD\n", "does not say whose it is"),
-        (KIND.SHARING, b"<html><body><p>Hello</p></body></html>", "No sharing list found"),
+        (
+            KIND.SHARING,
+            b"<html><body><p>Hello</p></body></html>",
+            "does not look like a transparency page",
+        ),
     ],
 )
 def test_broken_files_fail_cleanly_with_nothing_written(kind, body, message):
