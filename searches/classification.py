@@ -16,15 +16,19 @@ the distinct reasons in Python, then searches are updated by one set-based join:
 The rules, in order:
 
 * The reason is normalized: case folded, every character that is not a letter or a digit
-  becomes a space, spaces collapse. So ``ICE+ERO`` reads ``ice ero`` and ``I.C.E.`` reads
-  ``i c e``. Patterns of every kind match against this normalized text.
+  becomes a space, spaces collapse. So ``ICE+ERO`` reads ``ice ero``, ``I.C.E.`` reads
+  ``i c e`` and the scrubber's ``[plate]`` reads ``plate``; ``§`` reads ``sec``, so a statute
+  typed as ``§459`` keeps its code word. Patterns of every kind match this normalized text.
 * A *words* pattern matches whole words only: letters and digits are word characters, so
   ``ice`` never matches inside ``notice``, ``police`` or ``justice``, nor ``inv`` inside
   ``invoice``. A *regex* pattern is a regular expression over the normalized text; an *exact*
   pattern must equal the whole normalized reason.
-* The primary category is the matching active category with the lowest priority. The flags
-  are the primary category's flags, the flags of every matching concern category (so a reason
-  naming both ICE and a protest carries both) and the extra flags of every matching pattern.
+* Specific beats vague: the primary category is the matching active concern or offense
+  category with the lowest priority; the catch-all buckets (kind *other*: blank, case number
+  only, vague) count only when no such category matches, whatever their priority. So
+  "suspect stole a credit card" is theft, not vague. The flags are the primary category's
+  flags, the flags of every matching concern category (so a reason naming both ICE and a
+  protest carries both) and the extra flags of every matching pattern.
 * Offense types as written (``", "``-joined) map to offense families through ``OffenseType``.
   When the reason itself says nothing specific (its primary category is of kind *other*:
   vague, case number only, blank or unclassified) and an offense type is mapped, the search
@@ -83,7 +87,9 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """Case-fold, turn everything but letters and digits into spaces, collapse spaces."""
-    return _NON_WORD.sub(" ", (text or "").casefold()).strip()
+    # "§" would vanish with the other punctuation; officers type it instead of "PC" or "sec".
+    text = (text or "").replace("§", " sec ")
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def offense_names(offense_text: str) -> list[str]:
@@ -258,19 +264,26 @@ def classify(text: str, offense_text: str = "", *, rules: Rules | None = None) -
     rules = rules or rules_current()
     normalized = normalize(text)
     primary: CompiledCategory | None = None
+    bucket: CompiledCategory | None = None  # the first matching catch-all (kind other)
     matched: list[str] = []
     flags = 0
-    for category in rules.categories:  # by priority, so the first match is the primary
+    for category in rules.categories:  # by priority, so the first match of a kind wins
         hit, extra = category.match(normalized)
         if not hit:
             continue
         matched.append(category.slug)
         flags |= extra
-        if primary is None:
+        if category.kind == ReasonCategory.Kind.OTHER:
+            bucket = bucket or category
+        elif primary is None:
             primary = category
+        if category.kind == ReasonCategory.Kind.CONCERN:
             flags |= category.flags
-        elif category.kind == ReasonCategory.Kind.CONCERN:
-            flags |= category.flags
+    primary = primary or bucket
+    if primary is not None:
+        flags |= primary.flags
+        matched.remove(primary.slug)
+        matched.insert(0, primary.slug)
 
     family: CompiledCategory | None = None
     unknown: list[str] = []

@@ -8,7 +8,12 @@ Patterns match the *normalized* reason (case folded, anything but letters and di
 spaces), so ``ICE+ERO`` is ``ice ero`` and ``25-1234`` is ``25 1234``. ``words`` patterns match
 whole words; ``regex`` patterns are regular expressions; ``exact`` patterns equal the whole reason.
 Priorities: concerns first, then offense families from the most to the least serious, then the
-catch-all buckets (blank, case number only, vague) and the fallback.
+catch-all buckets (blank, case number only, vague) and the fallback. A concern or offense always
+beats a catch-all bucket (``searches.classification``), so vague words never hide a named offense.
+
+Misspellings and abbreviations seen in real audits are patterns like any other (``_misspelt``
+adds them with a note saying what they stand for), and statute numbers are regex patterns built
+by ``_statute`` from the code words officers type around them (``STATUTE_CODES``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,35 @@ IMMIGRATION, REPRODUCTIVE_CARE, PROTEST, VAGUE, CASE_NUMBER_ONLY, BLANK = 1, 2, 
 
 W, R, E = "words", "regex", "exact"
 
+# The words that say which code a section number belongs to, as they read once normalized
+# ("H&S" is "h s", "§" is "sec"). A section number counts only next to one of them, before or
+# after, with up to three subsection parts between ("245(a)(1) PC" is "245 a 1 pc").
+STATUTE_CODES: dict[str, str] = {
+    "CA Penal Code": r"pc|cpc|penal|penal code|sec|section",
+    "CA Vehicle Code": r"vc|cvc|veh code|vehicle code",
+    "CA Health and Safety Code": r"hs|h s|hsc|h and s|health and safety|health and safety code",
+    "TX Penal Code": r"pc|tpc|tx pc|penal|penal code|texas penal code|sec",
+    "TX Health and Safety Code": r"hs|h s|hsc|health and safety|health and safety code",
+    "FL Statutes": r"fs|f s|fss|f s s|fla stat|florida statutes?|stat|statute|sec|section",
+}
+
+
+def _statute(code: str, *sections: str) -> tuple[str, str, str]:
+    """A regex pattern for the given sections of one code, next to one of its code words."""
+    numbers = "|".join(section.replace(".", " ") for section in sections)
+    words = STATUTE_CODES[code]
+    regex = (
+        rf"\b(?:{words}) ?(?:{numbers})\b"
+        rf"|\b(?:{numbers})(?: [a-z0-9]{{1,2}}){{0,3}} ?(?:{words})\b"
+    )
+    return (R, regex, f"{code} {', '.join(sections)}")
+
+
+def _misspelt(meaning: str, *variants: str) -> list[tuple[str, str, str]]:
+    """Word patterns for misspellings or abbreviations seen in real audits."""
+    return [(W, variant, f"for {meaning}") for variant in variants]
+
+
 CATEGORIES: list[dict[str, Any]] = [
     # --- concerns ------------------------------------------------------------------------
     {
@@ -32,9 +66,13 @@ CATEGORIES: list[dict[str, Any]] = [
         "flags": IMMIGRATION,
         "description": (
             "Immigration enforcement: ICE and its divisions (ERO, HSI), Customs and Border "
-            "Protection, the Border Patrol, deportation and removal, and immigration status."
+            "Protection, the Border Patrol, deportation, removal proceedings and orders, "
+            "immigration holds and detainers, and immigration status."
         ),
-        "examples": "ICE\nICE+ERO\nICE WARRANT\nillegal immigration\nHSI assist\nremoval order",
+        "examples": (
+            "ICE\nICE+ERO\nICE WARRANT\nillegal immigration\nHSI assist\nremoval order\n"
+            "removal proceedings\ndeportee\nimmigration hold"
+        ),
         "limits": (
             '"ice" is matched only as a whole word: never inside notice, police, justice, '
             "office, service or price. ICE as frozen water is still matched, except in common "
@@ -43,7 +81,9 @@ CATEGORIES: list[dict[str, Any]] = [
             "immigration (child exploitation, fraud); its searches are counted here as analysts "
             'do. A bare "DHS" counts as the Department of Homeland Security unless the reason '
             "also mentions welfare, children, foster care, human services or a caseworker (a "
-            'state Department of Human Services). A bare "alien" is not matched.'
+            'state Department of Human Services). A bare "alien" is not matched, nor a bare '
+            '"removal" (snow removal, tow removal), nor "notice to appear", which is also a '
+            "traffic court notice."
         ),
         "patterns": [
             (
@@ -79,6 +119,25 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "287g", "287(g) agreements"),
             (W, "287 g", "287(g) agreements"),
             (W, "visa overstay", ""),
+            (W, "overstayed visa", ""),
+            (R, r"\bdeport\w*", "deport, deported, deportation, deportee, deportable, ..."),
+            (W, "removal proceedings", ""),
+            (W, "removal proceeding", ""),
+            (W, "expedited removal", ""),
+            (W, "removable alien", ""),
+            (W, "fugitive alien", "ICE fugitive operations"),
+            (W, "immigration hold", ""),
+            (W, "immigration detainer", ""),
+            (W, "ICE hold", ""),
+            (W, "I 247", "ICE detainer form I-247"),
+            (W, "I 247a", "ICE detainer form I-247A"),
+            (W, "illegal reentry", ""),
+            (W, "illegal re entry", ""),
+            (W, "8 USC 1325", "improper entry"),
+            (W, "8 USC 1326", "reentry after removal"),
+            (W, "USCIS", "U.S. Citizenship and Immigration Services"),
+            (W, "inmigracion", "Spanish"),
+            (W, "inmigración", "Spanish"),
             (
                 R,
                 r"^(?!.*\b(?:welfare|child|children|kid|kids|foster|human services"
@@ -117,6 +176,10 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "mifepristone", ""),
             (W, "misoprostol", ""),
             (W, "family planning clinic", ""),
+            (W, "pregnancy loss", ""),
+            (W, "terminated her pregnancy", ""),
+            (W, "ended her pregnancy", ""),
+            (W, "abortifacient", ""),
         ],
     },
     {
@@ -150,6 +213,9 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "demonstrators", ""),
             (W, "picket", ""),
             (W, "picketing", ""),
+            (W, "picketer", ""),
+            (W, "picketers", ""),
+            (W, "protesting", ""),
             (W, "first amendment", ""),
             (W, "1st amendment", ""),
             (W, "free speech", ""),
@@ -166,8 +232,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 100,
         "flags": 0,
         "description": "Murder, manslaughter and death investigations.",
-        "examples": "homicide\nhomicide suspect\nattempted murder",
-        "limits": "",
+        "examples": "homicide\nhomicide suspect\nattempted murder\n187 PC",
+        "limits": (
+            'Statutes: California Penal Code 187 (also "664/187", attempted; "187" typed alone '
+            "counts too) and Texas Penal Code 19.02-19.04, next to a code word."
+        ),
         "patterns": [
             (W, "homicide", ""),
             (W, "homicides", ""),
@@ -176,6 +245,10 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "manslaughter", ""),
             (W, "death investigation", ""),
             (W, "suspicious death", ""),
+            *_misspelt("homicide", "homocide", "homicde"),
+            (E, "187", "California Penal Code 187 typed alone"),
+            _statute("CA Penal Code", "187"),
+            _statute("TX Penal Code", "19.02", "19.03", "19.04"),
         ],
     },
     {
@@ -185,8 +258,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 105,
         "flags": 0,
         "description": "Kidnapping, abduction, custodial interference, hostage taking.",
-        "examples": "kidnapping\nchild abduction\ncustodial interference",
-        "limits": "",
+        "examples": "kidnapping\nchild abduction\ncustodial interference\n207 PC",
+        "limits": (
+            "Statutes: California Penal Code 207, 209, 278, 278.5 and Texas Penal Code 20.03, "
+            "20.04, next to a code word."
+        ),
         "patterns": [
             (W, "kidnap", ""),
             (W, "kidnapping", ""),
@@ -196,6 +272,8 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "custodial interference", ""),
             (W, "custody interference", ""),
             (W, "hostage", ""),
+            _statute("CA Penal Code", "207", "209", "278", "278.5"),
+            _statute("TX Penal Code", "20.03", "20.04"),
         ],
     },
     {
@@ -209,7 +287,11 @@ CATEGORIES: list[dict[str, Any]] = [
             "or alien smuggling also carries the immigration flag."
         ),
         "examples": "sexual assault\nhuman trafficking\nICAC\nhuman smuggling",
-        "limits": '"Trafficking" alone is not matched: it is as often about drugs.',
+        "limits": (
+            '"Trafficking" alone is not matched: it is as often about drugs. Statutes: '
+            "California Penal Code 261, 288, 290, 311.11, Texas Penal Code 22.011 and Florida "
+            "Statutes 794.011, next to a code word."
+        ),
         "patterns": [
             (W, "sex offense", ""),
             (W, "sex crime", ""),
@@ -232,6 +314,9 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "solicitation", ""),
             ("words+immigration", "human smuggling", "also flagged immigration"),
             ("words+immigration", "alien smuggling", "also flagged immigration"),
+            _statute("CA Penal Code", "261", "288", "290", "311.11"),
+            _statute("TX Penal Code", "22.011"),
+            _statute("FL Statutes", "794.011"),
         ],
     },
     {
@@ -241,8 +326,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 115,
         "flags": 0,
         "description": "Shootings, shots fired, firearms and other weapons offenses.",
-        "examples": "shooting\nshots fired\nADW\nfelon in possession of a firearm",
-        "limits": "",
+        "examples": "shooting\nshots fired\nADW\nfelon in possession of a firearm\n29800 PC",
+        "limits": (
+            "Statutes: California Penal Code 246, 417, 12020, 25400, 25850, 29800, Texas Penal "
+            "Code 46.02, 46.04 and Florida Statutes 790.01, 790.23, next to a code word."
+        ),
         "patterns": [
             (W, "shooting", ""),
             (W, "shootings", ""),
@@ -260,6 +348,9 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "drive by", ""),
             (W, "ADW", "assault with a deadly weapon"),
             (W, "brandishing", ""),
+            _statute("CA Penal Code", "246", "417", "12020", "25400", "25850", "29800"),
+            _statute("TX Penal Code", "46.02", "46.04"),
+            _statute("FL Statutes", "790.01", "790.23"),
         ],
     },
     {
@@ -269,8 +360,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 120,
         "flags": 0,
         "description": "Robbery, armed robbery and carjacking.",
-        "examples": "robbery\narmed robbery\ncarjacking",
-        "limits": "",
+        "examples": "robbery\narmed robbery\ncarjacking\n211 PC",
+        "limits": (
+            'Statutes: California Penal Code 211 ("211" typed alone counts too), 215, Texas '
+            "Penal Code 29.02, 29.03 and Florida Statutes 812.13, next to a code word."
+        ),
         "patterns": [
             (W, "robbery", ""),
             (W, "robberies", ""),
@@ -279,6 +373,10 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "carjacking", ""),
             (W, "carjacked", ""),
             (W, "strong arm", ""),
+            (E, "211", "California Penal Code 211 typed alone"),
+            _statute("CA Penal Code", "211", "215"),
+            _statute("TX Penal Code", "29.02", "29.03"),
+            _statute("FL Statutes", "812.13"),
         ],
     },
     {
@@ -291,8 +389,15 @@ CATEGORIES: list[dict[str, Any]] = [
             "Assault, battery, domestic violence, threats, stalking and other crimes against "
             'persons, including reasons that only say "person crime".'
         ),
-        "examples": "assault\ndomestic violence\nperson crime\nfelony person crime",
-        "limits": "",
+        "examples": (
+            "assault\ndomestic violence\nperson crime\nfelony person crime\nVRO\n273.5 PC"
+        ),
+        "limits": (
+            "A restraining-order violation (VRO) is counted here with domestic violence. "
+            "Statutes: California Penal Code 240, 242, 243, 245, 273.5, 422, 646.9, Texas Penal "
+            "Code 22.01, 22.02 and Florida Statutes 784.021, 784.03, 784.045, next to a code "
+            'word; "245" typed alone is a case number.'
+        ),
         "patterns": [
             (W, "assault", ""),
             (W, "assaults", ""),
@@ -316,6 +421,16 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "persons crime", ""),
             (W, "crimes against persons", ""),
             (W, "felony person", ""),
+            *_misspelt("person crime", "peron crime", "persn crime", "felony peron"),
+            *_misspelt("assault", "asault", "assualt"),
+            (W, "VRO", "violation of a restraining order"),
+            (W, "restraining order", ""),
+            (W, "protective order", ""),
+            (W, "protection order", ""),
+            (W, "no contact order", ""),
+            _statute("CA Penal Code", "240", "242", "243", "245", "273.5", "422", "646.9"),
+            _statute("TX Penal Code", "22.01", "22.02"),
+            _statute("FL Statutes", "784.021", "784.03", "784.045"),
         ],
     },
     {
@@ -345,6 +460,10 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "suicidal", ""),
             (W, "at risk", ""),
             (W, "dementia", ""),
+            (W, "well check", ""),
+            (W, "wellness check", ""),
+            (W, "well being check", ""),
+            (W, "wellbeing check", ""),
         ],
     },
     {
@@ -354,10 +473,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 140,
         "flags": 0,
         "description": "Arrest warrants, wanted people, fugitives, parole or probation violators.",
-        "examples": "warrant\nwanted subject\nfugitive\nparole violation",
+        "examples": "warrant\nwanted subject\nfugitive\nparole violation\nWarratn\nwarrantservice",
         "limits": (
             '"ICE WARRANT" is counted as immigration, which comes first; an administrative '
-            "immigration warrant is not an arrest warrant."
+            "immigration warrant is not an arrest warrant. Misspellings seen in real audits "
+            "are matched (Warratn, wrrant, warrent, Wanter person); others are not."
         ),
         "patterns": [
             (W, "warrant", ""),
@@ -370,6 +490,11 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "parole violation", ""),
             (W, "probation violation", ""),
             (W, "escapee", ""),
+            *_misspelt(
+                "warrant", "warratn", "wrrant", "warrent", "warrents", "warant", "warrnt", "warrat"
+            ),
+            *_misspelt("warrant service", "warrantservice", "warrant svc"),
+            *_misspelt("wanted", "wanter", "wnated", "wantd"),
         ],
     },
     {
@@ -379,8 +504,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 150,
         "flags": 0,
         "description": "Burglary, breaking and entering, home invasion, car prowls.",
-        "examples": "burglary\nburg\nB&E\ncar prowl",
-        "limits": "",
+        "examples": "burglary\nburg\nB&E\ncar prowl\n459 PC",
+        "limits": (
+            'Statutes: California Penal Code 459 ("459" typed alone counts too), 460, Texas '
+            "Penal Code 30.02 and Florida Statutes 810.02, next to a code word."
+        ),
         "patterns": [
             (W, "burglary", ""),
             (W, "burglaries", ""),
@@ -392,6 +520,12 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "home invasion", ""),
             (W, "prowl", ""),
             (W, "car prowl", ""),
+            (W, "B and E", "B&E"),
+            *_misspelt("burglary", "burgulary", "burglery", "buglary"),
+            (E, "459", "California Penal Code 459 typed alone"),
+            _statute("CA Penal Code", "459", "460"),
+            _statute("TX Penal Code", "30.02"),
+            _statute("FL Statutes", "810.02"),
         ],
     },
     {
@@ -403,8 +537,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "description": (
             "Stolen vehicles and plates, unauthorized use of a vehicle, recovered vehicles."
         ),
-        "examples": "stolen vehicle\nUUV\nstolen plate\nauto theft",
-        "limits": "",
+        "examples": "stolen vehicle\nUUV\nstolen plate\nauto theft\nstolen [plate]\n10851 VC",
+        "limits": (
+            'A scrubbed plate reads "plate", so "stolen [plate]" counts as a stolen plate. '
+            '"10851" counts anywhere; Texas Penal Code 31.07 needs a code word.'
+        ),
         "patterns": [
             (W, "stolen vehicle", ""),
             (W, "stolen vehicles", ""),
@@ -433,6 +570,15 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "10851", "California Vehicle Code section"),
             (W, "recovered vehicle", ""),
             (W, "recovered stolen", ""),
+            (W, "vehicle stolen", ""),
+            (W, "veh stolen", ""),
+            (W, "car stolen", ""),
+            (W, "plate stolen", ""),
+            (W, "plates stolen", ""),
+            (W, "GTA", "grand theft auto"),
+            (R, r"\buuv\w*", "UUV with letters after it (a plural, a key held down)"),
+            _statute("CA Vehicle Code", "10851"),
+            _statute("TX Penal Code", "31.07"),
         ],
     },
     {
@@ -445,8 +591,16 @@ CATEGORIES: list[dict[str, Any]] = [
             "Theft, shoplifting, fraud, forgery, vandalism, arson and other property crime, "
             'including reasons that only say "property crime".'
         ),
-        "examples": "theft\nshoplifting\ninvoice fraud\nproperty crime\ncatalytic converter",
-        "limits": "",
+        "examples": (
+            "theft\nshoplifting\ninvoice fraud\nproperty crime\ncatalytic converter\n"
+            "suspect stole credit card\n484 PC"
+        ),
+        "limits": (
+            'A reason that is only "property" reads as Eugene\'s "Property Crime"; "lost" or '
+            '"found property" is not matched. Statutes: California Penal Code 451, 470, 476, '
+            "484, 487, 488, 496, 503, 530.5, 594, 602, Texas Penal Code 28.03, 31.03, 32.21, "
+            "32.51 and Florida Statutes 806.13, 812.014, 817.568, next to a code word."
+        ),
         "patterns": [
             (W, "theft", ""),
             (W, "thefts", ""),
@@ -474,6 +628,24 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "property crime", ""),
             (W, "property crimes", ""),
             (W, "felony property", ""),
+            (W, "stole", ""),
+            (W, "steal", ""),
+            (W, "steals", ""),
+            (W, "stealing", ""),
+            (W, "shoplifted", ""),
+            (W, "shoplift", ""),
+            (W, "credit card", ""),
+            (W, "debit card", ""),
+            (W, "fraudulent", ""),
+            (E, "property", "Property Crime, cut short"),
+            (E, "propert", "Property Crime, cut short"),
+            *_misspelt("property crime", "proeprty crime", "propery crime", "porperty crime"),
+            _statute(
+                "CA Penal Code",
+                *("451", "470", "476", "484", "487", "488", "496", "503", "530.5", "594", "602"),
+            ),
+            _statute("TX Penal Code", "28.03", "31.03", "32.21", "32.51"),
+            _statute("FL Statutes", "806.13", "812.014", "817.568"),
         ],
     },
     {
@@ -483,8 +655,13 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 180,
         "flags": 0,
         "description": "Drug possession, sales and trafficking, overdoses.",
-        "examples": "narcotics\ndrug trafficking\nfentanyl",
-        "limits": '"Ice" as a name for methamphetamine is counted as immigration (see there).',
+        "examples": "narcotics\ndrug trafficking\nfentanyl\nnarc\n11377 H&S",
+        "limits": (
+            '"Ice" as a name for methamphetamine is counted as immigration (see there). '
+            "Statutes: California Health and Safety Code 11350-11379 and 11550, Texas Health and "
+            "Safety Code 481.112-481.121 and Florida Statutes 893.13, 893.135, next to a code "
+            'word ("H&S", "HS", "F.S." ...).'
+        ),
         "patterns": [
             (W, "narcotics", ""),
             (W, "narcotic", ""),
@@ -500,6 +677,15 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "cannabis", ""),
             (W, "controlled substance", ""),
             (W, "overdose", ""),
+            *_misspelt("narcotics", "narc", "narcs", "narco", "narcos"),
+            (W, "dope", ""),
+            _statute(
+                "CA Health and Safety Code",
+                *("11350", "11351", "11352", "11357", "11359", "11360", "11364", "11366"),
+                *("11377", "11378", "11379", "11550"),
+            ),
+            _statute("TX Health and Safety Code", "481.112", "481.115", "481.121"),
+            _statute("FL Statutes", "893.13", "893.135"),
         ],
     },
     {
@@ -511,8 +697,16 @@ CATEGORIES: list[dict[str, Any]] = [
         "description": (
             "Hit and run, impaired or reckless driving, eluding, crashes and traffic offenses."
         ),
-        "examples": "hit and run\nhit & run\nDUII / reckless driving\nexpired license",
-        "limits": "",
+        "examples": (
+            "hit and run\nhit & run\nDUII / reckless driving\nexpired license\nFlee Elude\n"
+            "DWLSR\n23152 VC"
+        ),
+        "limits": (
+            "Fleeing or eluding police is counted here, with pursuits. DWLS/DWLSR: driving while "
+            "license suspended or revoked. Statutes: California Vehicle Code 2800.1, 2800.2, "
+            "14601, 20001, 20002, 23152, 23153, Texas Penal Code 38.04, 49.04 and Florida "
+            "Statutes 316.027, 316.061, 316.193, 322.34, next to a code word."
+        ),
         "patterns": [
             (W, "hit and run", ""),
             (W, "hit run", ""),
@@ -534,6 +728,26 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "expired license", ""),
             (W, "expired registration", ""),
             (W, "suspended license", ""),
+            (W, "flee", ""),
+            (W, "flees", ""),
+            (W, "fled", ""),
+            (W, "elude", ""),
+            (W, "eluded", ""),
+            (W, "accident", ""),
+            (W, "abandoned vehicle", ""),
+            (W, "driving while suspended", ""),
+            (W, "driving while license suspended", ""),
+            (W, "DWLS", "driving while license suspended"),
+            (W, "DWLSR", "driving while license suspended or revoked"),
+            (W, "DWLS R", "driving while license suspended or revoked"),
+            (W, "DWLR", "driving while license revoked"),
+            (W, "DWS", "driving while suspended"),
+            (W, "DUS", "driving under suspension"),
+            _statute(
+                "CA Vehicle Code", "2800.1", "2800.2", "14601", "20001", "20002", "23152", "23153"
+            ),
+            _statute("TX Penal Code", "38.04", "49.04"),
+            _statute("FL Statutes", "316.027", "316.061", "316.193", "322.34"),
         ],
     },
     # --- catch-all buckets ---------------------------------------------------------------
@@ -569,7 +783,12 @@ CATEGORIES: list[dict[str, Any]] = [
         "examples": "25-12345\n#2025-001234\ncase 123\nincident 25-004411",
         "limits": (
             "A number without a case word needs three digits or more in all. A bare "
-            "plate-like string of letters then digits cannot be told from a case number."
+            "plate-like string of letters then digits cannot be told from a case number; the "
+            "scrubber's markers ([plate], [name], ...) may stand beside the number. A statute "
+            "number counts as its offense only next to a code word (PC, penal, VC, HS, H&S, "
+            'F.S., §), so "245", "484" or "31.03" typed alone stay case numbers; only '
+            "California's 459, 211 and 187, which officers type alone as the offense's name, "
+            "and 10851 anywhere, are read without one."
         ),
         "patterns": [
             (
@@ -583,6 +802,13 @@ CATEGORIES: list[dict[str, Any]] = [
                 r"^(?=(?:\D*\d){3})[a-z]{0,3}\d+(?:\s[a-z]{0,3}\d+)*$",
                 "numbers with three digits or more in all",
             ),
+            (
+                R,
+                r"^(?=(?:\D*\d){3})(?:(?:case|incident|inc|report|cad|no|number)\s)*"
+                r"(?:[a-z]{0,3}\d+|plate|phone|email|dob|name)"
+                r"(?:\s(?:[a-z]{0,3}\d+|plate|phone|email|dob|name))*$",
+                "a case number beside the scrubber's markers",
+            ),
         ],
     },
     {
@@ -593,14 +819,24 @@ CATEGORIES: list[dict[str, Any]] = [
         "flags": VAGUE,
         "description": (
             'Reasons that name no offense or purpose: "investigation", "inv", "crime", '
-            '"test", "law enforcement purpose", "suspicious vehicle".'
+            '"test", "law enforcement purpose", "suspicious vehicle", an agency\'s initials, '
+            "or only a scrubbed plate, name or phone number. A reason that also names an "
+            'offense or purpose is counted there instead ("suspect stole a credit card" is '
+            "theft)."
         ),
-        "examples": "investigation\ninv\ninv.\ncrime\ntest\nsuspicious vehicle\npolice business",
+        "examples": (
+            "investigation\ninv\ninv.\ncrime\ntest\nsuspicious vehicle\npolice business\n"
+            "[plate]\nLCSO\nBOL"
+        ),
         "limits": (
             '"inv" is matched as a word only (never invoice, involved or inventory). Common '
-            "misspellings of investigation are matched (investagation, invesigation, "
-            "ivestigations); others are not. A vague reason whose offense type is mapped to an "
-            "offense family takes that family as its category and keeps the vague flag."
+            "misspellings of investigation are matched (investagation, investagtion, "
+            "invesigation, ivestigations); others are not. An agency's initials alone count "
+            "when they end in SO, PD or SD. The scrubber's markers read as words (plate, "
+            "phone, email, dob, name) and say nothing about why. A vague reason whose offense "
+            "type is mapped to an offense family takes that family as its category and keeps "
+            "the vague flag. Words no rule knows (a surname, an unit's code such as ST2) fall "
+            "in Other for review, not here."
         ),
         "patterns": [
             (W, "investigation", ""),
@@ -613,7 +849,7 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "inves", ""),
             (W, "invst", ""),
             (W, "inestigation", ""),
-            (R, r"\bi(?:nv|v)[a-z]{0,5}(?:tig|iga|sig|ga)[a-z]*\b", "misspelled investigation"),
+            (R, r"\bi(?:nv|v)[a-z]{0,5}(?:tig|iga|sig|ga|tg|sg|gt)\w*", "misspelled investigation"),
             (W, "crime", ""),
             (W, "crimes", ""),
             (W, "criminal", ""),
@@ -657,6 +893,53 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "unknown", ""),
             (W, "misc", ""),
             (W, "general", ""),
+            *_misspelt("police", "policce", "pollice", "polcie"),
+            (W, "BOL", "be on the lookout"),
+            (W, "be on the lookout", ""),
+            (W, "lookout", ""),
+            (E, "fu", "follow up"),
+            (E, "f u", "follow up"),
+            (W, "assist", ""),
+            (W, "agency", ""),
+            (W, "request", ""),
+            (W, "detective", ""),
+            (W, "det", "detective"),
+            (W, "investigator", ""),
+            (W, "officer safety", ""),
+            (W, "official use", ""),
+            (W, "check", ""),
+            (W, "area check", ""),
+            (W, "report", ""),
+            (W, "records request", ""),
+            (W, "audit", ""),
+            (W, "flock", ""),
+            (W, "LPR", "license plate reader"),
+            (W, "NCIC", "the national crime database"),
+            (W, "hotlist", ""),
+            (W, "alert", ""),
+            (W, "alerts", ""),
+            (W, "hit", ""),
+            (W, "hits", ""),
+            (W, "vehicle", ""),
+            (W, "veh", ""),
+            (W, "susp", "suspect, suspicious"),
+            (W, "vehicle of interest", ""),
+            (W, "VOI", "vehicle of interest"),
+            (W, "demo", ""),
+            (W, "research", ""),
+            (W, "canvass", ""),
+            (W, "canvas", ""),
+            (W, "dragnet", ""),
+            (W, "service call", ""),
+            (W, "LP", "license plate"),
+            (W, "license plate", ""),
+            (W, "tag", ""),
+            (W, "plate", "also the scrubber's [plate]"),
+            (W, "phone", "also the scrubber's [phone]"),
+            (W, "email", "also the scrubber's [email]"),
+            (W, "dob", "also the scrubber's [dob]"),
+            (W, "name", "also the scrubber's [name]"),
+            (R, r"^[a-z]{1,4}(?:so|pd|sd)$", "another agency's initials alone (LCSO, KCSO)"),
         ],
     },
     {
@@ -666,8 +949,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 1000,
         "flags": 0,
         "description": "Reasons no rule recognizes. Reviewed to improve the rules.",
-        "examples": "589HPM\nTaylor\nst2",
-        "limits": "Includes reasons in other languages and heavy misspellings.",
+        "examples": "inmate transport\ncivil standby\nST2\nBusqueda de vehiculo robado",
+        "limits": (
+            "Includes reasons in other languages, heavy misspellings, unknown codes, and "
+            "purposes no family covers (civil standby, lost or found property)."
+        ),
         "patterns": [],
     },
 ]
