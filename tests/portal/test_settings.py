@@ -121,6 +121,7 @@ def test_clearing_the_cache_keeps_queued_tasks():
 
     queue = f"h6-probe-{os.getpid()}"
     broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    celery_app.conf.task_always_eager = False  # the conftest sets it back for the next test
     try:
         celery_app.send_task("hearings.tasks.outbox_purge", queue=queue)
         assert broker.llen(queue) == 1
