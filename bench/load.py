@@ -198,7 +198,9 @@ def main() -> int:
                 server.wait(timeout=30)
         for name in URLS:
             cold, warm = results["uncached", name], results["cached", name]
-            if cold.in_time and warm.in_time:
+            if not cold.in_time:
+                print(f"{name}: uncached answered nothing within {args.duration:g}s")
+            elif warm.in_time:
                 ratio = warm.rps() / cold.rps()
                 print(f"{name}: cached serves {ratio:.0f}x the requests/s of uncached")
         verdict = "meets" if results["cached", "city page"].meets() else "misses"
