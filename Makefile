@@ -61,7 +61,7 @@ lock: ## re-resolve requirements/*.lock from pyproject.toml (needs network)
 #   QUEUES=default CONCURRENCY=2 make worker   and   QUEUES=imports CONCURRENCY=1 make worker
 worker: install ## a Celery worker (needs REDIS_URL); QUEUES=default,imports by default
 	$(BIN)/celery -A portal worker --loglevel=INFO --queues=$${QUEUES:-default,imports} \
-		--concurrency=$${CONCURRENCY:-2} --hostname=$${QUEUES:-default,imports}@%h
+		--concurrency=$${CONCURRENCY:-2} --hostname=$$(echo $${QUEUES:-default,imports} | tr , +)@%h
 
 beat: install ## Celery beat (needs REDIS_URL)
 	$(BIN)/celery -A portal beat --loglevel=INFO --schedule=$${BEAT_SCHEDULE:-/tmp/portal-celerybeat-schedule}
