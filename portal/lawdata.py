@@ -48,22 +48,24 @@ PROFILES: list[dict[str, Any]] = [
     },
     {
         "state": "CA",
-        "statute_citation": "Cal. Civ. Code §§ 1798.90.5 to 1798.90.55 (SB 34, 2015)",
+        "statute_citation": (
+            "Cal. Civ. Code §§ 1798.90.5 to 1798.90.55 (SB 34, 2015); sharing: § 1798.90.55(b)"
+        ),
         "statute_url": (
             "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml"
             "?lawCode=CIV&sectionNum=1798.90.55"
         ),
         "summary": (
-            "ALPR operators and end-users must keep a usage and privacy policy, log every "
-            "access and protect the data. A public agency may not sell, share or transfer ALPR "
-            "information except to another public agency, which the Act defines as a California "
-            "state or local agency; the Attorney General's Information Bulletin 2023-DLE-06 reads "
-            "this as forbidding sharing with out-of-state and federal agencies, including "
-            "through vendor databases. An agency must take public comment at a regular meeting "
-            "before starting an ALPR program. The Act sets no retention period for local "
-            "agencies (the Highway Patrol is held to 60 days by Vehicle Code § 2413). The "
-            "California Values Act (Gov. Code § 7284.6) separately bars using local resources "
-            "for immigration enforcement."
+            "ALPR operators and end-users must keep a usage and privacy policy, log every access "
+            "and protect the data. A public agency may not sell, share or transfer ALPR "
+            "information except to another public agency (§ 1798.90.55(b)), which the Act defines"
+            " as a California state or local agency; the Attorney General's Information Bulletin "
+            "2023-DLE-06 reads this as forbidding sharing with out-of-state and federal agencies,"
+            " including through vendor databases. An agency must take public comment at a regular"
+            " meeting before starting an ALPR program. The Act sets no retention period for local"
+            " agencies (the Highway Patrol is held to 60 days by Vehicle Code § 2413). The "
+            "California Values Act (Gov. Code § 7284.6) separately bars using local resources for"
+            " immigration enforcement."
         ),
         "forbidden_uses": ["immigration"],
         "forbids_out_of_state_sharing": True,

@@ -415,3 +415,11 @@ def test_real_lovejoy_history_in_both_orders():
     run_page(ContentFile(newer.read_bytes(), name="newer.txt"))
     run_page(ContentFile(older.read_bytes(), name="older.txt"))
     assert state() == forward
+
+
+def test_california_sharing_ban_cites_its_subsection():
+    from portal.lawdata import PROFILES
+
+    california = next(p for p in PROFILES if p["state"] == "CA")
+    assert "§ 1798.90.55(b)" in california["statute_citation"]
+    assert "(§ 1798.90.55(b))" in california["summary"]
