@@ -37,9 +37,10 @@ def _single(text: str) -> float:
     token = text.strip()
     if NUMBER.match(token):
         value = float(token)
-        if not 0 <= value <= 360:
-            raise DirectionError(_("bearing %s is outside 0 to 360") % token)
-        return value
+        # Mappers write counter-clockwise bearings too: OpenStreetMap has "-45" for 315.
+        if not -360 <= value <= 360:
+            raise DirectionError(_("bearing %s is outside -360 to 360") % token)
+        return value % 360
     upper = token.upper().replace(" ", "")
     if upper in CARDINAL:
         return CARDINAL[upper]

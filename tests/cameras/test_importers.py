@@ -92,7 +92,7 @@ def test_directions_are_read_as_bearings(text, bearings):
     assert parse_directions(text) == bearings
 
 
-@pytest.mark.parametrize("text", ["sideways", "400", "-90", "10-", "N;up", "NNNE"])
+@pytest.mark.parametrize("text", ["sideways", "400", "-400", "10-", "N;up", "NNNE"])
 def test_unreadable_directions_raise(text):
     with pytest.raises(DirectionError):
         parse_directions(text)

@@ -449,3 +449,34 @@ def test_networks_are_in_the_api_its_csv_and_the_agency_page(client):
     assert by_pair[("Oakmont CA PD", "Lakeview CA PD")] == "Oakmont CA PD - Axon"
     assert "Networks: Cedar Bay CA SO, Cedar Bay CA SO (LR)" in page
     assert "Networks: Oakmont CA PD, Oakmont CA PD (LR)" in page  # what Cedar Bay may search
+
+
+# --- the real camera exports ------------------------------------------------------------------
+
+OSM = sorted((REAL_DATA / "osm").glob("*.geojson")) if (REAL_DATA / "osm").is_dir() else []
+
+
+def test_counter_clockwise_bearings_are_read_as_compass_bearings():
+    from cameras.importers.directions import DirectionError, parse_directions
+
+    assert parse_directions("-45") == [315]
+    assert parse_directions("-90;90") == [270, 90]
+    with pytest.raises(DirectionError):
+        parse_directions("-400")
+
+
+@pytest.mark.skipif(not OSM, reason="shared/data is not here")
+@pytest.mark.parametrize("path", OSM, ids=lambda p: p.name)
+def test_real_osm_export_imports_every_feature(path):
+    import json
+
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    ids = {f["properties"]["id"] for f in features}
+    job = import_job_run(
+        job=import_job_create(
+            kind=ImportJob.Kind.CAMERAS, file=path, original_name=path.name, options={}, run=False
+        )
+    )
+
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert (job.rows_read, job.rows_created, job.rows_rejected) == (len(features), len(ids), 0)
