@@ -235,7 +235,7 @@ CATEGORIES: list[dict[str, Any]] = [
         "examples": "homicide\nhomicide suspect\nattempted murder\n187 PC",
         "limits": (
             'Statutes: California Penal Code 187 (also "664/187", attempted; "187" typed alone '
-            "counts too) and Texas Penal Code 19.02-19.04, next to a code word."
+            "or before words counts too) and Texas Penal Code 19.02-19.04, next to a code word."
         ),
         "patterns": [
             (W, "homicide", ""),
@@ -246,7 +246,7 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "death investigation", ""),
             (W, "suspicious death", ""),
             *_misspelt("homicide", "homocide", "homicde"),
-            (E, "187", "California Penal Code 187 typed alone"),
+            (R, r"^187(?: [a-z]+)*$", "California Penal Code 187 alone or before words"),
             _statute("CA Penal Code", "187"),
             _statute("TX Penal Code", "19.02", "19.03", "19.04"),
         ],
@@ -362,8 +362,9 @@ CATEGORIES: list[dict[str, Any]] = [
         "description": "Robbery, armed robbery and carjacking.",
         "examples": "robbery\narmed robbery\ncarjacking\n211 PC",
         "limits": (
-            'Statutes: California Penal Code 211 ("211" typed alone counts too), 215, Texas '
-            "Penal Code 29.02, 29.03 and Florida Statutes 812.13, next to a code word."
+            'Statutes: California Penal Code 211 ("211" alone or before words counts '
+            "too), 215, Texas Penal Code 29.02, 29.03 and Florida Statutes 812.13, next to a "
+            "code word."
         ),
         "patterns": [
             (W, "robbery", ""),
@@ -373,7 +374,7 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "carjacking", ""),
             (W, "carjacked", ""),
             (W, "strong arm", ""),
-            (E, "211", "California Penal Code 211 typed alone"),
+            (R, r"^211(?: [a-z]+)*$", "California Penal Code 211 alone or before words"),
             _statute("CA Penal Code", "211", "215"),
             _statute("TX Penal Code", "29.02", "29.03"),
             _statute("FL Statutes", "812.13"),
@@ -506,8 +507,9 @@ CATEGORIES: list[dict[str, Any]] = [
         "description": "Burglary, breaking and entering, home invasion, car prowls.",
         "examples": "burglary\nburg\nB&E\ncar prowl\n459 PC",
         "limits": (
-            'Statutes: California Penal Code 459 ("459" typed alone counts too), 460, Texas '
-            "Penal Code 30.02 and Florida Statutes 810.02, next to a code word."
+            'Statutes: California Penal Code 459 ("459" alone or before words counts '
+            "too), 460, Texas Penal Code 30.02 and Florida Statutes 810.02, next to a code "
+            "word."
         ),
         "patterns": [
             (W, "burglary", ""),
@@ -522,7 +524,7 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "car prowl", ""),
             (W, "B and E", "B&E"),
             *_misspelt("burglary", "burgulary", "burglery", "buglary"),
-            (E, "459", "California Penal Code 459 typed alone"),
+            (R, r"^459(?: [a-z]+)*$", "California Penal Code 459 alone or before words"),
             _statute("CA Penal Code", "459", "460"),
             _statute("TX Penal Code", "30.02"),
             _statute("FL Statutes", "810.02"),
@@ -786,9 +788,10 @@ CATEGORIES: list[dict[str, Any]] = [
             "plate-like string of letters then digits cannot be told from a case number; the "
             "scrubber's markers ([plate], [name], ...) may stand beside the number. A statute "
             "number counts as its offense only next to a code word (PC, penal, VC, HS, H&S, "
-            'F.S., §), so "245", "484" or "31.03" typed alone stay case numbers; only '
-            "California's 459, 211 and 187, which officers type alone as the offense's name, "
-            "and 10851 anywhere, are read without one."
+            'F.S., §), so "245", "484" or "31.03" typed alone stay case numbers. Only '
+            "California's 459, 211 and 187, which officers type as the offense's name, are read "
+            'without one, when they open the reason and only words follow ("459 suspect '
+            'vehicle", not "459-22"); and 10851 anywhere.'
         ),
         "patterns": [
             (

@@ -428,6 +428,7 @@ def test_removal_alone_is_not_immigration(text):
         ("459PC", "burglary"),
         ("§459", "burglary"),
         ("459", "burglary"),
+        ("459 suspect vehicle", "burglary"),
         ("211", "robbery"),
         ("187 PC", "homicide"),
         ("245(a)(1) PC", "assault"),
@@ -451,7 +452,9 @@ def test_statute_numbers_map_to_their_offense_family(text, category):
     assert (result.category_slug, result.flags) == (category, 0)
 
 
-@pytest.mark.parametrize("text", ["245", "484", "#594", "810.02", "31.03", "case 459", "11350"])
+@pytest.mark.parametrize(
+    "text", ["245", "484", "#594", "810.02", "31.03", "case 459", "11350", "459-22"]
+)
 def test_bare_section_numbers_without_a_code_word_stay_case_numbers(text):
     assert classify(text).category_slug == "case-number-only"
 
