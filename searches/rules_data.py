@@ -681,11 +681,10 @@ CATEGORIES: list[dict[str, Any]] = [
             (W, "overdose", ""),
             *_misspelt("narcotics", "narc", "narcs", "narco", "narcos"),
             (W, "dope", ""),
-            _statute(
-                "CA Health and Safety Code",
-                *("11350", "11351", "11352", "11357", "11359", "11360", "11364", "11366"),
-                *("11377", "11378", "11379", "11550"),
-            ),
+            # Two patterns: one would not fit the 300 characters of a pattern.
+            _statute("CA Health and Safety Code", "11350", "11351", "11352", "11357", "11359"),
+            _statute("CA Health and Safety Code", "11360", "11364", "11366", "11377", "11378"),
+            _statute("CA Health and Safety Code", "11379", "11550"),
             _statute("TX Health and Safety Code", "481.112", "481.115", "481.121"),
             _statute("FL Statutes", "893.13", "893.135"),
         ],

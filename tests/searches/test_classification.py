@@ -92,6 +92,19 @@ def test_every_labeled_reason_classifies_as_expected():
     assert not mismatches, "\n" + "\n".join(mismatches)
 
 
+def test_default_patterns_fit_their_columns_and_are_unique():
+    from searches.rules_data import CATEGORIES, _pattern_rows
+
+    pattern_max = ReasonPattern._meta.get_field("pattern").max_length
+    note_max = ReasonPattern._meta.get_field("note").max_length
+    for category in CATEGORIES:
+        rows = _pattern_rows(category)
+        assert len({(kind, pattern) for kind, pattern, _f, _n in rows}) == len(rows)
+        for _kind, pattern, _flags, note in rows:
+            assert len(pattern) <= pattern_max, (category["slug"], pattern)
+            assert len(note) <= note_max, (category["slug"], note)
+
+
 def test_normalize_folds_case_punctuation_and_spaces():
     assert normalize("  ICE+ERO  ") == "ice ero"
     assert normalize("I.C.E.") == "i c e"
