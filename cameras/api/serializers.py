@@ -8,10 +8,15 @@ from rest_framework import serializers
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
 from cameras.services import SNAPSHOT_FIELDS
-from portal.api.serializers import AgencyBriefSerializer, PageURLField, enum_field
+from portal.api.serializers import (
+    AgencyBriefSerializer,
+    PageURLField,
+    PortalModelSerializer,
+    enum_field,
+)
 
 
-class CameraSerializer(serializers.ModelSerializer):
+class CameraSerializer(PortalModelSerializer):
     page_url = PageURLField()
     city = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("Slug of the city the camera is in.")
@@ -53,7 +58,7 @@ class CameraSerializer(serializers.ModelSerializer):
 SharingKindField = enum_field("SharingKindEnum", SharingAgreement.Kind.choices)
 
 
-class SharingAgreementSerializer(serializers.ModelSerializer):
+class SharingAgreementSerializer(PortalModelSerializer):
     kind = SharingKindField()
     owner = AgencyBriefSerializer(
         read_only=True, help_text=_("The agency whose cameras are shared.")
@@ -62,7 +67,8 @@ class SharingAgreementSerializer(serializers.ModelSerializer):
         source="owner.home_city",
         slug_field="slug",
         read_only=True,
-        help_text=_("Slug of the owner's home city, if any."),
+        allow_null=True,
+        help_text=_("Slug of the owner's home city; null when it has none."),
     )
     recipient = AgencyBriefSerializer(
         read_only=True, help_text=_("The agency that may search the owner's cameras.")
@@ -115,7 +121,7 @@ class SharingAgreementSerializer(serializers.ModelSerializer):
         return obj.ended_on is None
 
 
-class TransparencySnapshotSerializer(serializers.ModelSerializer):
+class TransparencySnapshotSerializer(PortalModelSerializer):
     agency = AgencyBriefSerializer(read_only=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from hearings.models import AgendaItem, Comment, Hearing
 from hearings.selectors.comments import comment_public_list
 from hearings.selectors.hearings import agenda_item_list, hearing_list
 from portal.api.schema import public_schema
-from portal.api.serializers import PageURLField, enum_field
+from portal.api.serializers import PageURLField, PortalModelSerializer, enum_field
 from portal.api.views import PublicReadOnlyViewSet
 from portal.states import STATE_CHOICES
 
@@ -107,7 +107,7 @@ OutcomeField = enum_field("AgendaOutcomeEnum", AgendaItem.Outcome.choices)
 CommentPositionField = enum_field("CommentPositionEnum", Comment.Position.choices)
 
 
-class HearingSerializer(serializers.ModelSerializer):
+class HearingSerializer(PortalModelSerializer):
     city = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("City slug.")
     )

@@ -26,14 +26,14 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.Throttled):
-        wait = math.ceil(exc.wait) if exc.wait is not None else None
+        # DRF truncates the wait, and has none when the throttle's history is empty; round up
+        # (at least one second) so a client that obeys is never refused again.
+        wait = max(1, math.ceil(exc.wait or 0))
         response.data = {
             "detail": _("Request was throttled. Please slow down."),
             "retry_after_seconds": wait,
         }
-        if wait is not None:
-            # DRF truncates the wait; round up so a client that obeys is never refused again.
-            response["Retry-After"] = str(wait)
+        response["Retry-After"] = str(wait)
     request = context.get("request")
     renderer = getattr(request, "accepted_renderer", None)
     if renderer is not None and getattr(renderer, "format", None) not in ERROR_FORMATS:

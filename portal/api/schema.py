@@ -82,3 +82,54 @@ def public_schema(
             response_help=RETRIEVE_RESPONSE_HELP,
         ),
     )
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": _(
+        "Why the request was refused: `detail` (and `parameter` for a query parameter holding a "
+        "control character), or the invalid filters, each with its messages."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "parameter": {"type": "string"},
+    },
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+ERROR_RESPONSES = {
+    "400": _(
+        "A filter, page or format is invalid, or a query parameter holds a control character."
+    ),
+    "404": _("No such object, or a page number past the last page."),
+}
+
+
+# What portal.querystring lets through: no C0 control character but tab, newline and return.
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+
+
+def _refuse_control_characters(parameter: dict) -> None:
+    schema = parameter.get("schema", {})
+    if schema.get("type") == "array":
+        schema = schema.get("items", {})
+    if schema.get("type") == "string" and "enum" not in schema and "format" not in schema:
+        schema.setdefault("pattern", NO_CONTROL_CHARACTERS)
+
+
+def document_error_responses(result, generator, request, public):
+    """Postprocessing hook: every operation can answer 400 and 404 with an ``Error`` body, and
+    its free-text query parameters say they take no control character."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _refuse_control_characters(parameter)
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                if code == "404":
+                    # An address no API route matches gets the site's HTML "Page not found".
+                    content["text/html"] = {"schema": {"type": "string"}}
+                responses.setdefault(code, {"description": str(description), "content": content})
+    return result

@@ -5,6 +5,7 @@ Only public-record fields: clerk contacts, internal notes and anything about use
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +30,26 @@ class PageURLField(serializers.Field):
         url = value.get_absolute_url()
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
+
+
+class BlankAsNullURLField(serializers.URLField):
+    """A URL column that may be blank: served as null, never as ``""`` (not a URI)."""
+
+    def __init__(self, **kwargs):
+        kwargs["allow_null"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str | None:
+        return value or None
+
+
+class PortalModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose URL columns serve a blank as null, as the schema says."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: BlankAsNullURLField,
+    }
 
 
 def _choices_description(choices) -> str:
@@ -78,7 +99,7 @@ class StateDisplayField(serializers.CharField):
         return str(STATE_NAMES.get(value, value))
 
 
-class CitySerializer(serializers.ModelSerializer):
+class CitySerializer(PortalModelSerializer):
     page_url = PageURLField()
     state_name = StateDisplayField()
     latitude = serializers.FloatField(allow_null=True, read_only=True)
@@ -106,10 +127,23 @@ class CitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OptionalStateField(serializers.ChoiceField):
+    """An agency's state, null for national agencies (a federal one has none), never ``""``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", _("Two-letter state code; null for a national agency."))
+        super().__init__(choices=STATE_CHOICES, allow_null=True, **kwargs)
+
+    def to_representation(self, value) -> str | None:
+        return value or None
+
+
 class AgencyBriefSerializer(serializers.ModelSerializer):
     """An agency as it appears inside another object (a camera's owner, a sharing partner)."""
 
     kind = AgencyKindField()
+    state = OptionalStateField()
 
     class Meta:
         model = Agency
@@ -117,12 +151,16 @@ class AgencyBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(PortalModelSerializer):
     page_url = PageURLField()
     kind = AgencyKindField()
+    state = OptionalStateField()
     state_name = StateDisplayField()
     home_city = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, help_text=_("Slug of the agency's home city, if any.")
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Slug of the agency's home city; null when it has none."),
     )
     aliases = serializers.SlugRelatedField(
         slug_field="name",
@@ -161,7 +199,7 @@ class AgencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StateLawProfileSerializer(serializers.ModelSerializer):
+class StateLawProfileSerializer(PortalModelSerializer):
     state_name = StateDisplayField()
     forbidden_uses = serializers.ListField(
         child=serializers.ChoiceField(choices=StateLawProfile.ForbiddenUse.choices),
@@ -193,5 +231,5 @@ class ThrottledSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     retry_after_seconds = serializers.IntegerField(
-        allow_null=True, help_text=_("Seconds to wait before the next request.")
+        min_value=1, help_text=_("Seconds to wait before the next request.")
     )

@@ -165,6 +165,9 @@ class SearchStatsRowSerializer(serializers.Serializer):
     )
     category_name = serializers.CharField(required=False)
     flag = FlagField(
+        # Not read-only: a read-only field is always present, and this key only comes with
+        # group_by=flag.
+        read_only=False,
         required=False,
         allow_null=True,
         help_text=_("One flag; a search with several counts under each, null: no flag."),
@@ -193,7 +196,8 @@ class SearchStatsRowSerializer(serializers.Serializer):
 
 
 class StatsErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    # Invalid filters answer {filter: [messages]} without a detail.
+    detail = serializers.CharField(required=False)
     allowed = serializers.ListField(child=serializers.CharField(), required=False)
 
 

@@ -113,3 +113,42 @@ def test_redoc_loads_from_local_static_files(client):
     html = client.get("/api/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in html
     assert "cdn.jsdelivr.net" not in html
+
+
+def test_every_operation_documents_its_400_and_404(schema):
+    for path, methods in schema["paths"].items():
+        responses = methods["get"]["responses"]
+        for code in ("400", "404"):
+            content = responses[code]["content"]["application/json"]["schema"]
+            # search-stats names its own error body (it lists the allowed group_by values).
+            assert content["$ref"] in {
+                "#/components/schemas/Error",
+                "#/components/schemas/StatsError",
+            }, (path, code)
+    # Free-text filters say what portal.querystring refuses.
+    cities = {p["name"]: p for p in schema["paths"]["/api/v1/cities/"]["get"]["parameters"]}
+    assert cities["q"]["schema"]["pattern"].startswith("^[^\\u0000-")
+
+
+def test_schema_says_what_responses_hold_when_values_are_missing(schema):
+    components = schema["components"]["schemas"]
+    agency = components["Agency"]["properties"]
+    assert agency["home_city"]["nullable"] is True
+    assert agency["website"]["nullable"] is True and agency["website"]["format"] == "uri"
+    assert components["SharingAgreement"]["properties"]["owner_city"]["nullable"] is True
+    assert "null" in str(components["AgencyBrief"]["properties"]["state"]) or (
+        components["AgencyBrief"]["properties"]["state"].get("nullable") is True
+    )
+    assert "flag" not in components["SearchStatsRow"]["required"]
+    throttled = components["Throttled"]
+    assert "retry_after_seconds" in throttled["required"]
+    assert not throttled["properties"]["retry_after_seconds"].get("nullable")
+
+
+def test_blank_urls_and_states_are_served_as_null(client):
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(name="Federal Bureau of Investigation", state="", website="", kind="federal")
+    rows = client.get("/api/v1/agencies/", {"q": "Federal Bureau"}).json()["results"]
+    (fbi,) = rows
+    assert (fbi["state"], fbi["website"], fbi["home_city"]) == (None, None, None)
