@@ -56,9 +56,7 @@ def test_database_down_is_503(client, monkeypatch):
     assert "s3cret" not in json.dumps(response.json())
 
 
-@pytest.mark.skipif(
-    not celery_app.conf.broker_url.startswith("redis://"), reason="needs REDIS_URL"
-)
+@pytest.mark.skipif(not celery_app.conf.broker_url.startswith("redis://"), reason="needs REDIS_URL")
 def test_a_real_redis_broker_is_reachable(client):
     celery_app.conf.task_always_eager = False
     response = client.get("/healthz")

@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _directives(header: str) -> dict[str, list[str]]:
-    return {
-        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
-    }
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 @pytest.mark.parametrize("path", ["/", "/admin/login/", "/api/v1/cities/", "/no-such-page/"])

@@ -58,10 +58,13 @@ class AuditServer:
                 if self.path == "/drip.csv":
                     self.send_response(200)
                     self.end_headers()
-                    for _ in range(20):
-                        self.wfile.write(b"x\n")
-                        self.wfile.flush()
-                        time.sleep(0.1)
+                    try:
+                        for _ in range(20):
+                            self.wfile.write(b"x\n")
+                            self.wfile.flush()
+                            time.sleep(0.1)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the fetch gave up, as it should
                     return
                 if self.path == "/slow.csv":
                     time.sleep(2)
@@ -244,9 +247,7 @@ def test_a_redirect_to_a_public_location_is_followed(server, source):
     assert [r["path"] for r in server.requests] == ["/old/audit.csv", "/audit.csv"]
 
 
-def test_a_redirect_to_another_local_service_is_refused_before_connecting(
-    server, source, internal
-):
+def test_a_redirect_to_another_local_service_is_refused_before_connecting(server, source, internal):
     server.redirects["/audit.csv"] = internal.url("/secret")
     _point(source, server.url("/audit.csv"))
     fetch = audit_source_fetch(source=source)
