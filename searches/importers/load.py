@@ -186,8 +186,9 @@ class PostgresLoader(Loader):
                 )
             )
         cursor.execute(
-            f"INSERT INTO {Reason._meta.db_table} (key, text, offense_text, flags, rules_version) "
-            f"SELECT key, text, offense_text, 0, 0 FROM {STAGE_REASON} "
+            f"INSERT INTO {Reason._meta.db_table} (key, text, offense_text, flags, rules_version, "
+            "held_text, name_review) "
+            f"SELECT key, text, offense_text, 0, 0, '', 'none' FROM {STAGE_REASON} "
             "ON CONFLICT (key) DO NOTHING RETURNING id"
         )
         new_ids = [row[0] for row in cursor.fetchall()]
