@@ -10,7 +10,8 @@ import os
 import pytest
 import schemathesis
 from django.core.management import call_command
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection
@@ -35,6 +36,11 @@ schema.app = application  # calls go through the WSGI app in this process and tr
 def demo_data(django_db_setup, django_db_blocker):
     """The demo's cities, cameras, audits, hearings and petitions, loaded once for all the
     operations inside a transaction rolled back at the end (each case runs in a savepoint)."""
+    # The WSGI app closes "old" connections around each request, and inside a transaction
+    # every connection looks old (autocommit differs): Django's test client detaches this
+    # handler for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -44,6 +50,8 @@ def demo_data(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
