@@ -439,6 +439,11 @@ IMPORT_STALLED_MINUTES = env.int("IMPORT_STALLED_MINUTES", default=15)
 IMPORT_PENDING_MINUTES = env.int("IMPORT_PENDING_MINUTES", default=30)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=90)
+# The plausible times of an audited search (and of a time frame's bounds): hosted ALPR networks
+# with search audit logs date from the 2000s, so an earlier time is a broken cell; a time more
+# than SEARCH_TIME_FUTURE_HOURS after the import is one too. Outside it a row is rejected.
+SEARCH_TIME_EARLIEST = env.str("SEARCH_TIME_EARLIEST", default="2000-01-01")
+SEARCH_TIME_FUTURE_HOURS = env.int("SEARCH_TIME_FUTURE_HOURS", default=24)
 
 # Scheduled fetches of agencies' public audit URLs (searches/fetch.py).
 AUDIT_FETCH_MAX_BYTES = env.int("AUDIT_FETCH_MAX_BYTES", default=IMPORT_MAX_UPLOAD_BYTES)

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -31,8 +32,28 @@ SCAN_CHUNK = 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 HEADER_MAX = 64 * 1024
 JSON_MAX_BYTES = 64 * 1024 * 1024
+# GeoJSON needs 7 levels (a MultiPolygon's coordinates), Overpass 4; tag values nest a little.
+JSON_MAX_DEPTH = 64
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+JSON_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+JSON_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# \u0000-style escapes of the characters no text column can hold (PostgreSQL refuses NUL).
+JSON_CONTROL_ESCAPE = re.compile(r"(?<!\\)(\\u00(?:0[0-8bBeEfF]|1[0-9a-fA-F]|7[fF]))")
 # C0 controls other than tab, line feed, form feed and carriage return are rare in text.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def control_char_error(values: Iterable[str]) -> str:
+    """A row error naming the first control character in ``values`` (NUL, which PostgreSQL
+    cannot store, or another C0 control no name or reason holds), or "" when there is none."""
+    match = CONTROL_CHARS.search("".join(values))
+    if match is None:
+        return ""
+    return _("the row holds a control character (U+%(code)04X), which is not text") % {
+        "code": ord(match.group())
+    }
+
+
 BLANK = " \t\r\n\x0c\x1a"
 NULL_TOKENS = frozenset({"", "na", "n/a", "null", "none", "-", "--", "data unavailable"})
 
@@ -134,13 +155,35 @@ def load_json(stream: IO[bytes]) -> Any:
             % {"mb": JSON_MAX_BYTES // (1024 * 1024)}
         )
     text = open_text(stream).read()
+    if _json_depth(text) > JSON_MAX_DEPTH:
+        raise ImportFileError(
+            _("The JSON nests more than %(n)s levels deep; no camera export does.")
+            % {"n": JSON_MAX_DEPTH}
+        )
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             _("The JSON is invalid or cut short at line %(line)s, column %(col)s: %(msg)s.")
             % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
         ) from None
+    control = JSON_CONTROL_ESCAPE.search(text)
+    if control:
+        raise ImportFileError(
+            _(
+                "The JSON holds a control character (%(escape)s) at line %(line)s, which is "
+                "not text; the export is damaged."
+            )
+            % {"escape": control.group(1), "line": text.count("\n", 0, control.start()) + 1}
+        )
+    return data
+
+
+def _json_depth(text: str) -> int:
+    """How deep the JSON's arrays and objects nest (brackets inside strings do not count),
+    computed in C-speed passes: the parser itself would recurse once per level."""
+    brackets = JSON_NOT_BRACKET.sub("", JSON_STRING.sub("", text))
+    return max(accumulate(map(JSON_STEP.__getitem__, brackets)), default=0)
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -279,6 +322,12 @@ def _rows(reader, tracker: _LineTracker, header: list[str], *, offset: int) -> I
             continue  # blank lines, rows of empty cells, a DOS end-of-file mark
         if len(values) > width and not any(v.strip() for v in values[width:]):
             values = values[:width]  # trailing empty cells from a spreadsheet export
+        problem = control_char_error(values)
+        if problem:
+            # Kept out of the stored excerpt too: PostgreSQL cannot hold a NUL.
+            clean = [CONTROL_CHARS.sub("\ufffd", v) for v in values]
+            yield CsvRow(line=start, data=dict(zip(header, clean, strict=False)), error=problem)
+            continue
         data = dict(zip(header, values, strict=False))
         if len(values) == width:
             yield CsvRow(line=start, data=data)

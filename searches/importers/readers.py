@@ -5,9 +5,12 @@ clearly that: the encoding is decided once for the file, never per row) and XLSX
 read-only mode, so rows stream from the sheet's XML). Nothing here evaluates a cell: a cell
 that looks like a formula is text, and an XLSX formula is read as its formula text.
 
-A row that cannot be read (a cell larger than the CSV limit, a broken quote) is yielded with an
-error so the importer rejects that row and goes on; only a file that cannot be read at all
-raises ``ImportFileError``.
+A row that cannot be read (a broken quote, a control character such as NUL) is yielded with an
+error so the importer rejects that row and goes on. A file that cannot be read at all, or that
+is cut short (it ends inside a quoted cell, or its last line has no line break and fewer values
+than the header), or that holds a cell over 1 MB, raises ``ImportFileError``: the job fails
+and writes nothing. An XLSX is bounded before it is opened: what its ZIP members inflate to,
+and how much, and openpyxl parses its XML through defusedxml (no DTD entities).
 """
 
 from __future__ import annotations
@@ -17,16 +20,25 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Importing the camera importers' base raises the CSV field limit to 1 MB for the process;
-# a larger cell is a row error here.
-from cameras.importers.base import MAX_CELL_CHARS, _delimiter
+# a larger cell fails the file here.
+from cameras.importers.base import (
+    CONTROL_CHARS,
+    MAX_CELL_CHARS,
+    _csv_error,
+    _delimiter,
+    control_char_error,
+)
 from portal.imports import ImportFileError
 
 SCAN_CHUNK = 4 * 1024 * 1024
@@ -35,6 +47,14 @@ HEADER_MAX_CHARS = 64 * 1024
 # The five byte values Windows-1252 leaves undefined: a file holding one is not Windows-1252.
 CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 CONTROL_BYTES = frozenset(range(0x00, 0x09)) | {0x0B} | frozenset(range(0x0E, 0x20)) | {0x7F}
+# The same characters as bytes: in UTF-8 and Windows-1252 these bytes are only ever controls.
+CONTROL_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# What an XLSX may inflate to. Real workbooks compress their XML 5-30 times; a bomb 1000 times.
+XLSX_MAX_UNCOMPRESSED = 4 * 1024**3
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_FROM = 1024**2  # small members (styles, empty sheets) compress better and are harmless
+# openpyxl reads every shared string into memory when it opens the workbook.
+XLSX_MAX_SHARED_STRINGS = 256 * 1024**2
 
 # A row yielded by a reader: (line of its first physical line, values or None, error).
 Row = tuple[int, list[str] | None, str]
@@ -121,6 +141,31 @@ def detect_encoding(stream: IO[bytes], head: bytes) -> str:
     )
 
 
+def _holds_controls(stream: IO[bytes], encoding: str) -> bool:
+    """Whether any row may hold a control character, so that rows are only checked one by one
+    when one does (a UTF-16 file always is: its bytes are full of zeros)."""
+    if encoding == "utf-16":
+        return True
+    stream.seek(0)
+    try:
+        while chunk := stream.read(SCAN_CHUNK):
+            if CONTROL_BYTES_RE.search(chunk):
+                return True
+    finally:
+        stream.seek(0)
+    return False
+
+
+def _ends_with_line_break(stream: IO[bytes], encoding: str) -> bool:
+    stream.seek(0, io.SEEK_END)
+    stream.seek(max(0, stream.tell() - 8))
+    tail = stream.read()
+    stream.seek(0)
+    if encoding == "utf-16":
+        return tail.endswith((b"\n\x00", b"\r\x00", b"\x00\n", b"\x00\r"))
+    return tail.rstrip(b"\x1a").endswith((b"\n", b"\r"))
+
+
 def open_table(stream: IO[bytes]) -> Table:
     """Open a CSV or XLSX audit file and read its header."""
     stream.seek(0)
@@ -143,6 +188,9 @@ def open_table(stream: IO[bytes]) -> Table:
 def _open_csv(stream: IO[bytes], head: bytes) -> Table:
     encoding = detect_encoding(stream, head)
     size = _size(stream)
+    # Both read the raw stream, so before the text wrapper starts buffering it.
+    controls = _holds_controls(stream, encoding)
+    line_break_at_end = _ends_with_line_break(stream, encoding)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     first = text.readline(HEADER_MAX_CHARS)
     skipped = 0
@@ -153,11 +201,18 @@ def _open_csv(stream: IO[bytes], head: bytes) -> Table:
     if len(first) >= HEADER_MAX_CHARS and not first.endswith(("\n", "\r")):
         raise ImportFileError(_("The first line is too long to be a header; this is not a CSV."))
     header = next(csv.reader([first], delimiter=_delimiter(first)))
-    # The reader continues after the header line; its line numbers start from there.
-    reader = csv.reader(text, delimiter=_delimiter(first), strict=False)
+    # The reader continues after the header line; its line numbers start from there. Strict,
+    # so that a file ending inside a quoted cell is an error, not a short last cell.
+    reader = csv.reader(text, delimiter=_delimiter(first), strict=True)
     return Table(
         header=header,
-        rows=_csv_rows(reader, width=len(header), offset=1 + skipped),
+        rows=_csv_rows(
+            reader,
+            width=len(header),
+            offset=1 + skipped,
+            controls=controls,
+            line_break_at_end=line_break_at_end,
+        ),
         kind="csv",
         encoding=encoding,
         size=size,
@@ -166,22 +221,34 @@ def _open_csv(stream: IO[bytes], head: bytes) -> Table:
     )
 
 
-def _csv_rows(reader, *, width: int, offset: int) -> Iterator[Row]:
+def _csv_rows(
+    reader, *, width: int, offset: int, controls: bool, line_break_at_end: bool
+) -> Iterator[Row]:
     last = 0
+    short_line = 0  # the line of the last row read when it had too few values
     while True:
         try:
             values = next(reader)
         except StopIteration:
+            if short_line and not line_break_at_end:
+                raise ImportFileError(
+                    _("Line %(line)s: the last row is incomplete; the file looks cut short.")
+                    % {"line": short_line}
+                ) from None
             return
         except csv.Error as exc:
             line, last = last + 1 + offset, reader.line_num
-            if "field larger than field limit" in str(exc):
-                message = _("a cell is larger than %(mb)s MB") % {"mb": MAX_CELL_CHARS // 1024**2}
-            else:
-                message = _("the row is not valid CSV (%s)") % exc
-            yield line, None, message
+            text = str(exc)
+            if "field larger than field limit" in text or "unexpected end of data" in text:
+                raise _csv_error(exc, line) from None
+            short_line = 0
+            yield line, None, _("the row is not valid CSV (%s)") % exc
             continue
         line, last = last + 1 + offset, reader.line_num
+        short_line = 0
+        if controls and (problem := control_char_error(values)):
+            yield line, None, problem
+            continue
         if len(values) == width:
             yield line, values, ""
             continue
@@ -190,6 +257,8 @@ def _csv_rows(reader, *, width: int, offset: int) -> Iterator[Row]:
         if len(values) > width and not any(v.strip() for v in values[width:]):
             yield line, values[:width], ""  # trailing empty cells from a spreadsheet
             continue
+        if len(values) < width:
+            short_line = line
         yield (
             line,
             None,
@@ -218,21 +287,83 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+NOT_XLSX = gettext_lazy(
+    "This looks like a ZIP archive but is not a readable Excel (.xlsx) workbook."
+)
+
+
+def _check_zip(stream: IO[bytes]) -> None:
+    """Refuse a workbook whose members would inflate beyond what an audit can be, before any
+    of it is decompressed (the sizes are the archive's own; zipfile stops at them)."""
+    try:
+        members = zipfile.ZipFile(stream).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(NOT_XLSX) from None
+    finally:
+        stream.seek(0)
+    total = sum(m.file_size for m in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise ImportFileError(
+            _("The workbook would inflate to %(mb)s MB; imports take at most %(max)s MB.")
+            % {"mb": total // 1024**2, "max": XLSX_MAX_UNCOMPRESSED // 1024**2}
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FROM and ratio > XLSX_MAX_RATIO:
+            raise ImportFileError(
+                _(
+                    "The workbook's part %(name)s inflates %(ratio)s times (%(mb)s MB); no "
+                    "spreadsheet compresses that well: this is a decompression bomb."
+                )
+                % {
+                    "name": member.filename[:100],
+                    "ratio": int(ratio),
+                    "mb": member.file_size // 1024**2,
+                }
+            )
+        if member.filename.lower().endswith("sharedstrings.xml") and (
+            member.file_size > XLSX_MAX_SHARED_STRINGS
+        ):
+            raise ImportFileError(
+                _("The workbook's shared strings take %(mb)s MB; imports take at most %(max)s MB.")
+                % {"mb": member.file_size // 1024**2, "max": XLSX_MAX_SHARED_STRINGS // 1024**2}
+            )
+
+
+def _xml_error(exc: Exception) -> ImportFileError:
+    from defusedxml import DefusedXmlException
+
+    if isinstance(exc, DefusedXmlException):
+        return ImportFileError(
+            _(
+                "The workbook's XML declares entities or external references (%s); a "
+                "spreadsheet never needs them, so it is refused."
+            )
+            % type(exc).__name__
+        )
+    return ImportFileError(_("The workbook's XML is malformed (%s).") % str(exc)[:200])
+
+
 def _open_xlsx(stream: IO[bytes]) -> Table:
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(stream)
     try:
         # data_only=False: a formula cell is read as its formula text, never a computed value.
         workbook = load_workbook(stream, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportFileError(
-            _("This looks like a ZIP archive but is not a readable Excel (.xlsx) workbook.")
-        ) from None
+    except (DefusedXmlException, ParseError) as exc:
+        raise _xml_error(exc) from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        # openpyxl wraps the XML parser's error in a ValueError of its own.
+        if isinstance(exc.__cause__, DefusedXmlException | ParseError):
+            raise _xml_error(exc.__cause__) from None
+        raise ImportFileError(NOT_XLSX) from None
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
         raise ImportFileError(_("The workbook has no sheet."))
-    rows = sheet.iter_rows(values_only=True)
+    rows = _xml_guarded(sheet.iter_rows(values_only=True))
     line = 0
     header: list[str] = []
     for values in rows:
@@ -254,6 +385,16 @@ def _open_xlsx(stream: IO[bytes]) -> Table:
     )
 
 
+def _xml_guarded(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The sheet's rows; its XML is parsed as they stream, so a bad part shows up here."""
+    from defusedxml import DefusedXmlException
+
+    try:
+        yield from rows
+    except (DefusedXmlException, ParseError) as exc:
+        raise _xml_error(exc) from None
+
+
 def _xlsx_rows(rows, *, width: int, start: int, done: list[int], workbook) -> Iterator[Row]:
     line = start
     try:
@@ -266,7 +407,12 @@ def _xlsx_rows(rows, *, width: int, start: int, done: list[int], workbook) -> It
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
             if any(len(c) > MAX_CELL_CHARS for c in cells):
-                yield line, None, _("a cell is larger than 1 MB")
+                raise ImportFileError(
+                    _("Line %(line)s: a cell is larger than 1 MB; this is not a usable data file.")
+                    % {"line": line}
+                )
+            if CONTROL_CHARS.search("".join(cells)):
+                yield line, None, control_char_error(cells)
                 continue
             yield line, cells, ""
     finally:

@@ -12,6 +12,8 @@ import hashlib
 import re
 from typing import NamedTuple
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -53,6 +55,16 @@ class RowError(ValueError):
 
 
 NOT_A_TIME = gettext_lazy("the time is not a date and time in a known format")
+
+
+def search_time_window(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """(earliest, latest) plausible search time: ``SEARCH_TIME_EARLIEST`` to
+    ``SEARCH_TIME_FUTURE_HOURS`` after ``now`` (the import)."""
+    earliest = dt.datetime.combine(
+        dt.date.fromisoformat(settings.SEARCH_TIME_EARLIEST), dt.time(), tzinfo=UTC
+    )
+    latest = (now or timezone.now()) + dt.timedelta(hours=settings.SEARCH_TIME_FUTURE_HOURS)
+    return earliest, latest
 
 
 class AuditRow(NamedTuple):
@@ -212,6 +224,7 @@ class RowParser:
         self._searchers: dict[str, str] = {}
         # Plates, phones, emails and DOBs go before the reason is keyed (the patterns of now).
         self.scrubber = scrubber_current()
+        self.earliest, self.latest = search_time_window()
         col = columns.get
         self.i_searched_at = columns["searched_at"]
         self.i_reason = col("reason")  # portal files without a reason column: all blank
@@ -273,6 +286,13 @@ class RowParser:
         except RowError as exc:
             self.report.note(line=line, message=_("time frame left empty: %s") % exc)
             return None, None
+        # A bound outside the window drops the time frame, not the search: the search itself
+        # happened at a plausible time, and its time frame is a detail of it.
+        if any(t is not None and not self.earliest <= t <= self.latest for t in (start, end)):
+            self.report.note(
+                line=line, message=_("time frame left empty: %s") % self._outside_message()
+            )
+            return None, None
         if start and end and start > end:
             self.report.note(
                 line=line,
@@ -291,6 +311,8 @@ class RowParser:
         """The search in one row; raises ``RowError`` when the row cannot be imported."""
         # Hot path (millions of rows): column positions are read once in __init__.
         searched_at = parse_timestamp(values[self.i_searched_at])
+        if not self.earliest <= searched_at <= self.latest:
+            raise RowError(self._outside_message())
         searching_name = None
         if self.i_org is not None:
             org = values[self.i_org]
@@ -357,6 +379,15 @@ class RowParser:
             dedupe_key,
             searcher,
         )
+
+    def _outside_message(self) -> str:
+        return _(
+            "the time is outside the plausible window (from %(earliest)s to %(hours)s hours "
+            "after the import)"
+        ) % {
+            "earliest": self.earliest.date().isoformat(),
+            "hours": settings.SEARCH_TIME_FUTURE_HOURS,
+        }
 
     def _searcher(self, raw: str) -> str:
         cached = self._searchers.get(raw)
