@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cameras",
     "searches",
     "hearings",
+    "exports",
     "axes",
 ]
 
@@ -266,6 +267,8 @@ IMPORT_QUEUE_TASKS = [
     "searches.tasks.audit_source_fetch",
     "searches.tasks.searches_reclassify",
     "searches.tasks.searches_reflag",
+    # A download of every search reads for minutes, like an import.
+    "exports.tasks.export_job_build",
 ]
 CELERY_TASK_ROUTES = {name: {"queue": "imports"} for name in IMPORT_QUEUE_TASKS}
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -292,7 +295,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "searches.tasks.audit_sources_fetch_due",
         "schedule": 60 * 60,
     },
+    "purge-expired-exports": {
+        "task": "exports.tasks.export_jobs_purge",
+        "schedule": 60 * 60,
+    },
 }
+# API lists answer ?format=csv over at most this many rows inline (streamed in the request);
+# more rows are built into a file by a worker (a 303 to the job), kept EXPORT_RETENTION_HOURS.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=50_000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

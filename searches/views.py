@@ -5,7 +5,7 @@ come from ``searches.charts``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -224,7 +224,7 @@ def _section(
         top_agencies=bundle["top"],
         coverage=bundle["coverage"],
         explore_url=explorer_url(explore_params),
-        csv_url=api_url("search", {**explore_params, "format": "csv"}),
+        csv_url=download_url("search", explore_params),
         stats_url=api_url("search-stats", {**explore_params, "group_by": "month,category"}),
         **fields,
     )
@@ -477,6 +477,13 @@ def explorer_form(request: HttpRequest) -> forms.Form:
     return form
 
 
+def download_url(basename: str, params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> str:
+    """The download page of an API list's CSV: it streams a small result and builds a large
+    one as a file in the background (see exports/)."""
+    query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params))
+    return reverse("exports:start", kwargs={"kind": basename}) + (f"?{query}" if query else "")
+
+
 # Filters the page passes through to the API's CSV (everything but paging and sorting).
 CSV_PARAMS = (
     "source_agency",
@@ -556,7 +563,8 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "first_url": query_url(request, "results", after="")
             if request.GET.get("after")
             else "",
-            "csv_url": api_url("search", [*params, ("format", "csv")]),
+            # Through the download page: a large result is built as a file, not cut off.
+            "csv_url": download_url("search", params),
             "json_url": api_url("search", params),
             "searching_agency": searching,
             "searching_remove_url": query_url(request, "", searching_agency="", after=""),

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
+from exports.api import ExportJobSerializer
 from portal.api.serializers import ThrottledSerializer
 
 # format name -> (media type, response schema: an OpenApiTypes or a serializer class)
@@ -39,12 +40,21 @@ def _operation(
     formats: ExportFormats,
     format_help: str,
     response_help: str,
+    list_operation: bool = False,
 ):
     responses: dict[tuple[int, str], Any] = {
         (200, "application/json"): OpenApiResponse(serializer, description=response_help)
     }
     for media_type, schema in formats.values():
         responses[(200, media_type)] = schema
+    if list_operation and "csv" in formats:
+        responses[(303, "application/json")] = OpenApiResponse(
+            ExportJobSerializer,
+            description=_(
+                "A CSV over more rows than the inline limit: the background job building the "
+                "file (also in `Location`); poll it, then fetch its `download_url`."
+            ),
+        )
     responses[(429, "application/json")] = OpenApiResponse(
         ThrottledSerializer, description=_("Too many requests; wait retry_after_seconds.")
     )
@@ -72,6 +82,7 @@ def public_schema(
             formats=list_formats,
             format_help=LIST_FORMAT_HELP,
             response_help=LIST_RESPONSE_HELP,
+            list_operation=True,
         ),
         retrieve=_operation(
             tag=tag,

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from cameras.api.views import CameraViewSet, SharingAgreementViewSet, TransparencySnapshotViewSet
+from exports.api import ExportJobViewSet
 from hearings.api.hearings import register_hearings
 from hearings.api.petitions import register_petitions
 from portal.api.views import AgencyViewSet, CityViewSet, StateLawProfileViewSet
@@ -20,5 +21,6 @@ router.register("state-laws", StateLawProfileViewSet, basename="state-law")
 register_searches(router)
 register_hearings(router)
 register_petitions(router)
+router.register("exports", ExportJobViewSet, basename="export")
 
 urlpatterns = router.urls

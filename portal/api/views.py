@@ -13,6 +13,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
 
+from exports.api import export_job_response
+from exports.services import export_inline_allowed, export_job_request
+from exports.sources import query_normalize
 from portal.api.renderers import CSV_CONTENT_TYPE, csv_columns, csv_stream, export_filename
 from portal.api.schema import public_schema
 from portal.api.serializers import (
@@ -65,11 +68,22 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         fmt = request.accepted_renderer.format
         if fmt in self.export_formats:
-            return self.export_response(fmt, self.filter_queryset(self.get_queryset()))
+            queryset = self.filter_queryset(self.get_queryset())
+            if fmt == "csv" and not export_inline_allowed(queryset=queryset):
+                return self.export_job_redirect(request)
+            return self.export_response(fmt, queryset)
         return super().list(request, *args, **kwargs)
 
+    def export_job_redirect(self, request) -> HttpResponseBase:
+        """A 303 to the background job building this CSV: streaming more rows than
+        EXPORT_INLINE_MAX_ROWS could outlast the request and end as a cut-off file."""
+        job = export_job_request(kind=self.basename, query=query_normalize(request.query_params))
+        return export_job_response(job=job, request=request, status_code=303)
+
     def export_response(self, fmt: str, queryset: QuerySet) -> HttpResponseBase:
-        """Every row of ``queryset`` as one streamed download in ``fmt``."""
+        """Every row of ``queryset`` as one streamed download in ``fmt``. Chunked, without
+        ``Content-Length``: a stream that stops early ends without the final chunk, which
+        clients report as an incomplete transfer, never as a whole file."""
         columns = csv_columns(self.get_serializer())
         response = StreamingHttpResponse(
             csv_stream(columns=columns, rows=self.export_rows(queryset)),

@@ -21,6 +21,7 @@ ENDPOINTS = [
     "agenda-items",
     "comments",
     "petitions",
+    "exports",
 ]
 LOOKUPS = {
     "cities": "{slug}",
@@ -37,6 +38,7 @@ LOOKUPS = {
     "agenda-items": "{id}",
     "comments": "{id}",
     "petitions": "{slug}",
+    "exports": "{id}",
 }
 
 
@@ -55,6 +57,7 @@ def test_schema_is_openapi_3_with_every_path(schema):
     assert schema["info"]["title"] == "ALPR Transparency Portal API"
     expected = {f"/api/v1/{name}/" for name in ENDPOINTS}
     expected |= {f"/api/v1/{name}/{LOOKUPS[name]}/" for name in ENDPOINTS if LOOKUPS[name]}
+    expected.add("/api/v1/exports/{id}/download/")
     assert set(schema["paths"]) == expected
     # Read-only: nothing but GET.
     assert {method for path in schema["paths"].values() for method in path} == {"get"}

@@ -79,7 +79,8 @@ def test_city_page_shows_who_searched_its_cameras_and_why(client, scenario):
     assert "March 11, 2026 to April 1, 2026 (22 days)" in text
     # Links into the explorer and the API, filtered to this city.
     assert reverse("searches:explorer") + "?city=prairie-junction-il" in html
-    assert "/api/v1/searches/?city=prairie-junction-il&amp;format=csv" in html
+    # The CSV goes through the download page, which builds a large result as a file.
+    assert "/downloads/search.csv?city=prairie-junction-il" in html
     # plotly.js is loaded for the chart.
     assert "vendor/plotly.min.js" in response.content.decode()
 
@@ -162,7 +163,7 @@ def test_explorer_filters_sorts_and_counts_from_rollups(client, scenario):
         assert f'for="{name}"' in html
     # The CSV link carries the same filters.
     slug = scenario["pd"].slug
-    assert f"/api/v1/searches/?source_agency={slug}&amp;flag=immigration&amp;format=csv" in html
+    assert f"/downloads/search.csv?source_agency={slug}&amp;flag=immigration" in html
 
     by_devices = client.get(
         url, {"source_agency": scenario["pd"].slug, "sort": "-devices_searched"}

@@ -1,0 +1,80 @@
+"""What a download holds: the rows and columns an API list serves for a query, read through
+that list's own viewset (its selector, filters, ordering and serializer) outside a request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, QueryDict
+from rest_framework.request import Request
+
+from portal.api.renderers import csv_columns
+
+# Paging and format never change which rows a download holds.
+IGNORED_PARAMS = frozenset({"format", "page", "page_size", "cursor", "kind"})
+
+
+def query_normalize(params: QueryDict) -> str:
+    """The filters of a request as one canonical query string: same filters, same string."""
+    pairs = sorted(
+        (key, value)
+        for key, values in params.lists()
+        if key not in IGNORED_PARAMS
+        for value in values
+        if value != ""
+    )
+    query = QueryDict(mutable=True)
+    for key, value in pairs:
+        query.appendlist(key, value)
+    return query.urlencode()
+
+
+def exportable_views() -> dict[str, type]:
+    """Route name -> viewset for every API list that downloads as CSV."""
+    # The routes import every app's API; read them only when asked, not at import time.
+    from portal.api.urls import router
+    from portal.api.views import PublicReadOnlyViewSet
+
+    return {
+        basename: viewset
+        for _prefix, viewset, basename in router.registry
+        if issubclass(viewset, PublicReadOnlyViewSet) and "csv" in viewset.export_formats
+    }
+
+
+class _SiteRequest(HttpRequest):
+    """A GET of the public site's address, so that links in rows read as they do online."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        site = urlsplit(settings.PORTAL_SITE_URL)
+        self.method = "GET"
+        self.GET = QueryDict(query)
+        self._site_scheme = site.scheme or "http"
+        self._site_host = site.netloc or "localhost"
+
+    def _get_scheme(self) -> str:
+        return self._site_scheme
+
+    def get_host(self) -> str:
+        return self._site_host
+
+
+def export_view(*, kind: str, query: str) -> Any:
+    """The list viewset of route ``kind`` set up for ``query``; KeyError for an unknown kind."""
+    viewset = exportable_views()[kind]
+    request = Request(_SiteRequest(query))
+    return viewset(
+        request=request, format_kwarg=None, action="list", args=(), kwargs={}, basename=kind
+    )
+
+
+def export_source(*, kind: str, query: str) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """The CSV columns and the rows (lazily, in chunks) of route ``kind`` filtered by ``query``.
+    Invalid filters raise DRF's ValidationError before any row is read."""
+    view = export_view(kind=kind, query=query)
+    queryset = view.filter_queryset(view.get_queryset())
+    return csv_columns(view.get_serializer()), view.export_rows(queryset)
