@@ -154,7 +154,11 @@ def load_json(stream: IO[bytes]) -> Any:
             _("JSON files are limited to %(mb)s MB; split the file or export it as CSV.")
             % {"mb": JSON_MAX_BYTES // (1024 * 1024)}
         )
-    text = open_text(stream).read()
+    return parse_json(open_text(stream).read())
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text with the same bounds as ``load_json`` (depth, control characters)."""
     if _json_depth(text) > JSON_MAX_DEPTH:
         raise ImportFileError(
             _("The JSON nests more than %(n)s levels deep; no camera export does.")

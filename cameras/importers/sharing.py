@@ -35,7 +35,12 @@ from cameras.importers.base import (
 )
 from cameras.importers.namelists import NameResolver, network_base, split_joined
 from cameras.models import SharingAgreement
-from cameras.services import SharingEdge, SharingListComplete, sharing_import
+from cameras.services import (
+    SharingEdge,
+    SharingListComplete,
+    agency_status_tags_apply,
+    sharing_import,
+)
 from portal.imports import (
     ImportFileError,
     ImportReport,
@@ -242,10 +247,14 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
 
     A transparency page goes to the page importer, which also keeps its dated snapshot.
     """
-    from cameras.importers import portal_page  # it builds on this module's names
+    from cameras.importers import portal_page, sharing_json  # they build on this module
 
-    if portal_page.looks_like_page(sniff_text(stream)):
+    head = sniff_text(stream)
+    if portal_page.looks_like_page(head):
         portal_page.run(job=job, stream=stream, report=report)
+        return
+    if sharing_json.looks_like_records(head):
+        _run_records(job=job, stream=stream, report=report)
         return
     options = job.options or {}
     kind = options.get("kind") or SharingAgreement.Kind.DIRECT
@@ -269,3 +278,21 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
         on_batch=lambda: import_job_heartbeat(job=job),
     )
     report.add(result)
+
+
+def _run_records(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
+    """A scraper's JSON records: every source's list is as complete as a page's."""
+    from cameras.importers import sharing_json
+
+    options = job.options or {}
+    seen_on = option_date(options) or date_from_name(job.original_name) or job_date(job)
+    records = sharing_json.read_records(stream, report=report, partial=bool(options.get("partial")))
+    report.add(
+        sharing_import(
+            items=iter(records.edges),
+            seen_on=seen_on,
+            source=job.original_name,
+            on_batch=lambda: import_job_heartbeat(job=job),
+        )
+    )
+    agency_status_tags_apply(federal=records.federal, inactive=records.inactive)
