@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -375,3 +376,75 @@ def state_law_profile_delete(*, profile: StateLawProfile, actor=None) -> None:
     )
     profile.delete()
     state_laws_changed.send(sender=StateLawProfile, states={state})
+
+
+@dataclass(frozen=True)
+class AgencyListEntry:
+    """One row of an agency list: a name as published and the list's note on it."""
+
+    line: int
+    name: str
+    notes: str = ""
+
+
+@dataclass
+class AgencyListResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # (line, message) of rows naming an agency an earlier row already named
+    repeats: list[tuple[int, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def agency_list_import(*, entries: list[AgencyListEntry], actor=None) -> AgencyListResult:
+    """Make sure every listed agency exists; keep each list note in the agency's notes.
+
+    Existing agencies are matched by normalized name or alias (never renamed); a note is
+    added on its own line unless the agency's notes already hold it, audited. A name that
+    normalizes like an earlier row's counts as unchanged, with a note saying so.
+    """
+    result = AgencyListResult()
+    before = set(
+        Agency.objects.filter(
+            normalized_name__in={parse_agency_name(e.name).key for e in entries}
+        ).values_list("normalized_name", flat=True)
+    )
+    agencies = agency_resolver(names=[e.name for e in entries])
+    first_line: dict[int, int] = {}
+    changed: dict[int, Agency] = {}
+    for entry in entries:
+        agency = agencies[entry.name]
+        if agency.pk in first_line:
+            result.unchanged += 1
+            result.repeats.append(
+                (
+                    entry.line,
+                    _("same agency as line %(line)s (%(name)s)")
+                    % {"line": first_line[agency.pk], "name": agency.name},
+                )
+            )
+        else:
+            first_line[agency.pk] = entry.line
+            if agency.normalized_name in before:
+                result.unchanged += 1
+            else:
+                result.created += 1
+        note = " ".join(entry.notes.split())
+        if note and note not in agency.notes.splitlines():
+            agency.notes = f"{agency.notes}\n{note}".strip()
+            changed[agency.pk] = agency
+    if changed:
+        Agency.objects.bulk_update(list(changed.values()), ["notes"], batch_size=500)
+        # Notes of agencies this list created are part of creating them, not an update.
+        updated = [a for a in changed.values() if a.normalized_name in before]
+        result.updated = len(updated)
+        result.unchanged -= len(updated)
+        audit_record_many(
+            actor=actor,
+            action="agency.notes",
+            objs=updated,
+            changes={"notes": "added from an agency list"},
+            city_attr="home_city_id",
+        )
+    return result

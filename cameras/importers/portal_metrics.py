@@ -123,7 +123,7 @@ def _external(value: str) -> tuple[int | None, list[str]]:
 def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
     """Import one metrics/policies CSV into ``job``'s report; a saved transparency page goes
     to the page importer."""
-    from cameras.importers import portal_page  # it builds on this module's parsers
+    from cameras.importers import agency_list, portal_page  # they build on this module
 
     if portal_page.looks_like_page(sniff_text(stream)):
         portal_page.run(job=job, stream=stream, report=report)
@@ -131,6 +131,9 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
     options = job.options or {}
     default_date = option_date(options) or date_from_name(job.original_name) or job_date(job)
     table = read_csv(stream)
+    if agency_list.looks_like_agency_list(table):
+        agency_list.run_table(job=job, table=table, report=report)
+        return
     columns = table.require({"agency": AGENCY_KEYS}, what=_("a transparency metrics file"))
     metric_columns = [c for c in table.header if c in COLUMNS and c not in ("url", "portal_url")]
     has_external = EXTERNAL_KEY in table.header
