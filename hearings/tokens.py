@@ -8,6 +8,7 @@ when the reader passes it, which ties a link to the row it was made for.
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import ServiceError
@@ -37,6 +38,12 @@ def link_actor(user):
             )
         )
     return user
+
+
+def mailbox_tag(email_normalized: str) -> str:
+    """A short keyed digest of a mailbox that ties a link to it. Tokens are signed, not
+    encrypted: the address itself must not ride in URLs (server logs, browser history)."""
+    return salted_hmac("petitions.mailbox", email_normalized).hexdigest()[:20]
 
 
 def _signer(purpose: str) -> signing.TimestampSigner:

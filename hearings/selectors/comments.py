@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
+from hearings.tokens import token_read
+
+# Token purposes: each signs with its own salt, so a confirm link can never withdraw.
+CONFIRM_PURPOSE = "comment-confirm"
+WITHDRAW_PURPOSE = "comment-withdraw"
 
 PUBLIC_COMMENT_FIELDS = (
     "pk",
@@ -23,6 +29,16 @@ PUBLIC_COMMENT_FIELDS = (
 )
 POSITIONS = [value for value, _label in Comment.Position.choices]
 RECORD_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.PENDING, Comment.Status.REJECTED)
+
+
+def comment_from_link(*, token: str, purpose: str, lock: bool = False) -> Comment | None:
+    """The comment an emailed link was made for (None once it is gone), locked for update when
+    ``lock``; ``TokenInvalid`` for a forged or expired link. Confirm links expire, a withdraw
+    link works until the comment window closes."""
+    max_age = settings.HEARINGS_CONFIRM_MAX_AGE if purpose == CONFIRM_PURPOSE else None
+    pk = token_read(purpose=purpose, token=token, max_age=max_age)
+    rows = Comment.objects.select_related("item__hearing__city")
+    return (rows.select_for_update(of=("self",)) if lock else rows).filter(pk=pk).first()
 
 
 def comment_public_list() -> QuerySet[Comment]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cameras.models import Camera
 from hearings.models import AgendaDocument, AgendaItem, Comment, Hearing
 from portal.models import Agency, City
+from searches.selectors import audited_agency_ids
 
 UPCOMING_LIMIT = 5
 
@@ -66,6 +67,15 @@ def hearing_get(*, city_slug: str, slug: str) -> Hearing:
     if hearing is None:
         raise Http404("No such hearing")
     return hearing
+
+
+def hearing_mark_audited_agencies(*, hearing: Hearing) -> None:
+    """Set ``has_audit`` on the agencies of a hearing from ``hearing_get``: only an audited
+    agency's page has a section on the searches of its cameras to link to (one query)."""
+    agencies = [agency for item in hearing.items.all() for agency in item.agencies.all()]
+    audited = set(audited_agency_ids(agency_ids={agency.pk for agency in agencies}))
+    for agency in agencies:
+        agency.has_audit = agency.pk in audited
 
 
 def city_for_hearings(*, city_slug: str) -> City:

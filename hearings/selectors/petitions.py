@@ -13,14 +13,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from hearings.models import Petition, Signature
+from hearings.tokens import TokenInvalid, mailbox_tag, token_read
 from portal.models import City
 
 # How many recent public names a petition page and the API show.
 PUBLIC_NAMES_SHOWN = 20
+# Token purposes: each signs with its own salt, so a confirm link can never withdraw.
+PETITION_CONFIRM = "petition-confirm"
+SIGNATURE_CONFIRM = "signature-confirm"
+SIGNATURE_WITHDRAW = "signature-withdraw"
+# Digits of a ZIP code a link's page shows the link's holder.
+ZIP_DIGITS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,87 @@ class PublicSigner:
     name: str
     comment: str
     signed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LinkedSignature:
+    """What the page an emailed link opens shows of the signature: enough for its holder to
+    recognize it, no more (the link may have been forwarded)."""
+
+    petition: Petition
+    name: str
+    zip_code: str
+    status: str
+    show_name: bool
+
+
+def mask_name(name: str) -> str:
+    """ "Rosa Delgado" -> "Rosa D."; a one-word name keeps its first letter only."""
+    words = name.split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return f"{words[0][0]}."
+    return " ".join([words[0], *(f"{word[0]}." for word in words[1:])])
+
+
+def mask_zip(zip_code: str) -> str:
+    return zip_code[:ZIP_DIGITS_SHOWN] + "•" * max(0, len(zip_code) - ZIP_DIGITS_SHOWN)
+
+
+def _link_max_age(purpose: str) -> int | None:
+    # Confirm links expire; a withdraw link works for as long as the petition is open.
+    return None if purpose == SIGNATURE_WITHDRAW else settings.HEARINGS_CONFIRM_MAX_AGE
+
+
+def signature_from_link(*, token: str, purpose: str, lock: bool = False) -> Signature:
+    """The signature an emailed link was made for, locked for update when ``lock``;
+    ``TokenInvalid`` for a forged, expired or foreign link or a signature that is gone."""
+    max_age = _link_max_age(purpose)
+    pk = token_read(purpose=purpose, token=token, max_age=max_age)
+    rows = Signature.objects.select_related("petition__city")
+    signature = (rows.select_for_update() if lock else rows).filter(pk=pk).first()
+    if signature is None:
+        raise TokenInvalid("no such signature")
+    # The link names the mailbox it was sent to; a row re-used by another address refuses it.
+    token_read(
+        purpose=purpose,
+        token=token,
+        max_age=max_age,
+        extra=mailbox_tag(signature.email_normalized),
+    )
+    return signature
+
+
+def signature_for_link_page(*, token: str, purpose: str) -> LinkedSignature:
+    """The masked signature a confirm or withdraw link's page names; ``TokenInvalid`` as for
+    ``signature_from_link``."""
+    signature = signature_from_link(token=token, purpose=purpose)
+    return LinkedSignature(
+        petition=signature.petition,
+        name=mask_name(signature.name),
+        zip_code=mask_zip(signature.zip_code),
+        status=signature.status,
+        show_name=signature.show_name,
+    )
+
+
+def petition_from_link(*, token: str, lock: bool = False) -> Petition:
+    """The petition its creator's confirm link was made for, locked for update when ``lock``;
+    ``TokenInvalid`` for any bad link."""
+    max_age = _link_max_age(PETITION_CONFIRM)
+    pk = token_read(purpose=PETITION_CONFIRM, token=token, max_age=max_age)
+    rows = Petition.objects.select_related("city")
+    petition = (rows.select_for_update() if lock else rows).filter(pk=pk).first()
+    if petition is None:
+        raise TokenInvalid("no such petition")
+    token_read(
+        purpose=PETITION_CONFIRM,
+        token=token,
+        max_age=max_age,
+        extra=mailbox_tag(petition.creator_email_normalized),
+    )
+    return petition
 
 
 def petition_list(*, city: City | None = None, status: str | None = None) -> QuerySet[Petition]:

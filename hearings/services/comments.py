@@ -30,12 +30,11 @@ from hearings.abuse import (
 )
 from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
 from hearings.outbox import EmailLink, email_queue
-from hearings.tokens import link_actor, token_read
+from hearings.selectors.comments import CONFIRM_PURPOSE, WITHDRAW_PURPOSE, comment_from_link
+from hearings.tokens import link_actor
 from portal.models import City, CityClerk
 from portal.services import ServiceError, audit_record
 
-CONFIRM_PURPOSE = "comment-confirm"
-WITHDRAW_PURPOSE = "comment-withdraw"
 MAX_NAME_LENGTH = 120
 MAX_ADDRESS_LENGTH = 255
 
@@ -259,14 +258,8 @@ def comment_submit(
     return existing
 
 
-def _comment_for_token(*, purpose: str, token: str, max_age: int | None) -> Comment:
-    pk = token_read(purpose=purpose, token=token, max_age=max_age)
-    comment = (
-        Comment.objects.select_for_update(of=("self",))
-        .select_related("item__hearing__city")
-        .filter(pk=pk)
-        .first()
-    )
+def _comment_for_token(*, purpose: str, token: str) -> Comment:
+    comment = comment_from_link(token=token, purpose=purpose, lock=True)
     if comment is None:
         raise CommentError(_("This comment no longer exists."))
     return comment
@@ -277,9 +270,7 @@ def comment_confirm(*, token: str, actor=None) -> Comment:
     """Confirm a comment from its emailed link; safe to repeat. ``actor`` is the signed-in
     user, if any (staff are refused). Raises ``TokenInvalid`` or ``StaffLinkRefused``."""
     actor = link_actor(actor)
-    comment = _comment_for_token(
-        purpose=CONFIRM_PURPOSE, token=token, max_age=settings.HEARINGS_CONFIRM_MAX_AGE
-    )
+    comment = _comment_for_token(purpose=CONFIRM_PURPOSE, token=token)
     if comment.status != Comment.Status.UNCONFIRMED:
         return comment
     hearing = comment.item.hearing
@@ -304,7 +295,7 @@ def comment_withdraw(*, token: str, actor=None) -> Comment:
     """Withdraw a comment from the link in its emails, until the comment window closes;
     ``actor`` as for ``comment_confirm``."""
     actor = link_actor(actor)
-    comment = _comment_for_token(purpose=WITHDRAW_PURPOSE, token=token, max_age=None)
+    comment = _comment_for_token(purpose=WITHDRAW_PURPOSE, token=token)
     if comment.status == Comment.Status.WITHDRAWN:
         return comment
     hearing = comment.item.hearing

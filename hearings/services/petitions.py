@@ -20,23 +20,25 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from hearings.abuse import email_normalize, ip_hash, rate_limit_check, rate_limit_hit
 from hearings.models import CityEngagementSettings, Hearing, Petition, Signature
 from hearings.outbox import EmailLink, email_queue
-from hearings.tokens import TokenInvalid, link_actor, token_read
+from hearings.selectors.petitions import (
+    PETITION_CONFIRM,
+    SIGNATURE_CONFIRM,
+    SIGNATURE_WITHDRAW,
+    petition_from_link,
+    signature_from_link,
+)
+from hearings.tokens import link_actor, mailbox_tag
 from portal.models import City
 from portal.services import ServiceError, audit_record
 
 # Percentages of the goal whose crossing is emailed to the petition's creator.
 MILESTONE_PERCENTS = (10, 25, 50, 75, 100)
-# Token purposes: each signs with its own salt, so a confirm link can never withdraw.
-PETITION_CONFIRM = "petition-confirm"
-SIGNATURE_CONFIRM = "signature-confirm"
-SIGNATURE_WITHDRAW = "signature-withdraw"
 # Petitions one mailbox may start per day, unless HEARINGS_RATE_LIMITS names its own.
 START_EMAIL_LIMIT = (3, 24 * 60 * 60)
 # Slugs the petitions URLconf uses for its own pages.
@@ -85,14 +87,8 @@ def _petition_email(petition: Petition, *, key: str, subject, template: str, **c
     )
 
 
-def _mailbox_tag(email_normalized: str) -> str:
-    """A short keyed digest of a mailbox that ties a link to it. Tokens are signed, not
-    encrypted: the address itself must not ride in URLs (server logs, browser history)."""
-    return salted_hmac("petitions.mailbox", email_normalized).hexdigest()[:20]
-
-
 def _signature_links(signature: Signature) -> dict[str, EmailLink]:
-    extra = _mailbox_tag(signature.email_normalized)
+    extra = mailbox_tag(signature.email_normalized)
     return {
         "confirm_url": EmailLink(
             url_name="petitions:signature-confirm",
@@ -126,25 +122,6 @@ def _signature_email(signature: Signature, *, key: str, subject, template: str) 
         # A repeat attempt is the signer asking for the link again.
         resend=True,
     )
-
-
-def _signature_from_token(token: str, purpose: str) -> Signature:
-    """The signature a link was made for, locked; ``TokenInvalid`` for any bad link."""
-    max_age = settings.HEARINGS_CONFIRM_MAX_AGE if purpose == SIGNATURE_CONFIRM else None
-    pk = token_read(purpose=purpose, token=token, max_age=max_age)
-    signature = (
-        Signature.objects.select_for_update().select_related("petition__city").filter(pk=pk).first()
-    )
-    if signature is None:
-        raise TokenInvalid("no such signature")
-    # The link names the mailbox it was sent to; a row re-used by another address refuses it.
-    token_read(
-        purpose=purpose,
-        token=token,
-        max_age=max_age,
-        extra=_mailbox_tag(signature.email_normalized),
-    )
-    return signature
 
 
 def _check_milestones(petition_id: int) -> list[int]:
@@ -247,7 +224,7 @@ def _send_creator_confirmation(petition: Petition, *, resend: bool) -> None:
         url_name="petitions:petition-confirm",
         purpose=PETITION_CONFIRM,
         pk=petition.pk,
-        extra=_mailbox_tag(petition.creator_email_normalized),
+        extra=mailbox_tag(petition.creator_email_normalized),
     )
     email_queue(
         key=f"petition-{petition.pk}-creator-confirm",
@@ -270,17 +247,7 @@ def petition_confirm_creator(*, token: str, actor=None) -> tuple[Petition, bool]
     Idempotent; returns the petition and whether this call moved it. ``actor`` is the
     signed-in user, if any; staff are refused (``StaffLinkRefused``)."""
     actor = link_actor(actor)
-    max_age = settings.HEARINGS_CONFIRM_MAX_AGE
-    pk = token_read(purpose=PETITION_CONFIRM, token=token, max_age=max_age)
-    petition = Petition.objects.select_for_update().select_related("city").filter(pk=pk).first()
-    if petition is None:
-        raise TokenInvalid("no such petition")
-    token_read(
-        purpose=PETITION_CONFIRM,
-        token=token,
-        max_age=max_age,
-        extra=_mailbox_tag(petition.creator_email_normalized),
-    )
+    petition = petition_from_link(token=token, lock=True)
     if petition.status != Statuses.UNCONFIRMED:
         return petition, False
     petition.status = Statuses.PENDING
@@ -637,7 +604,7 @@ def signature_confirm(*, token: str, actor=None) -> tuple[Signature, bool]:
     requests confirm at once; returns the signature and whether this call counted it.
     ``actor`` is the signed-in user, if any; staff are refused (``StaffLinkRefused``)."""
     actor = link_actor(actor)
-    signature = _signature_from_token(token, SIGNATURE_CONFIRM)
+    signature = signature_from_link(token=token, purpose=SIGNATURE_CONFIRM, lock=True)
     petition = signature.petition
     if signature.status == Signature.Status.CONFIRMED:
         return signature, False
@@ -664,7 +631,7 @@ def signature_withdraw(*, token: str, actor=None) -> tuple[Signature, bool]:
     comment leave the public list. Idempotent; returns whether this call withdrew it.
     ``actor`` as for ``signature_confirm``."""
     actor = link_actor(actor)
-    signature = _signature_from_token(token, SIGNATURE_WITHDRAW)
+    signature = signature_from_link(token=token, purpose=SIGNATURE_WITHDRAW, lock=True)
     petition = signature.petition
     if signature.status == Signature.Status.WITHDRAWN:
         return signature, False

@@ -19,11 +19,18 @@ from hearings.abuse import RateLimited, client_ip
 from hearings.exports import record_csv_response
 from hearings.forms.comments import CommentForm
 from hearings.models import CityEngagementSettings, Comment, Hearing
-from hearings.selectors.comments import hearing_public_comments, hearing_record
+from hearings.selectors.comments import (
+    CONFIRM_PURPOSE,
+    WITHDRAW_PURPOSE,
+    comment_from_link,
+    hearing_public_comments,
+    hearing_record,
+)
 from hearings.selectors.hearings import (
     city_for_hearings,
     hearing_get,
     hearing_list,
+    hearing_mark_audited_agencies,
     hearings_for_calendar,
     hearings_for_feed,
 )
@@ -33,7 +40,7 @@ from hearings.services.comments import (
     comment_submit,
     comment_withdraw,
 )
-from hearings.tokens import StaffLinkRefused, TokenInvalid
+from hearings.tokens import StaffLinkRefused, TokenInvalid, link_actor
 from portal.views import paginate
 
 PAST_PAGE_SIZE = 20
@@ -118,6 +125,7 @@ def hearing_detail(request: HttpRequest, city_slug: str, slug: str) -> HttpRespo
         else:
             status = 400
     now = timezone.now()
+    hearing_mark_audited_agencies(hearing=hearing)
     entries = hearing_public_comments(hearing=hearing)
     forms = _comment_forms(hearing, rules, bound)
     for entry in entries:
@@ -128,7 +136,6 @@ def hearing_detail(request: HttpRequest, city_slug: str, slug: str) -> HttpRespo
         "rules": rules,
         "window": hearing.window_state(now),
         "entries": entries,
-        "posted_item": item.pk if bound is not None else None,
     }
     return render(request, "hearings/hearing_detail.html", context, status=status)
 
@@ -138,35 +145,51 @@ def comment_sent(request: HttpRequest, city_slug: str, slug: str) -> HttpRespons
     return render(request, "hearings/comment_sent.html", {"hearing": hearing})
 
 
-def _token_page(request: HttpRequest, *, token: str, action, template: str) -> HttpResponse:
-    """GET shows a button, POST acts: mail scanners that open links must not act for people."""
-    context = {"token": token, "done": False, "error": ""}
+def _token_page(
+    request: HttpRequest, *, token: str, purpose: str, action, template: str
+) -> HttpResponse:
+    """GET names the comment and shows a button, POST acts: mail scanners that open links must
+    not act for people. Staff are refused on both, before they press anything."""
+    context: dict = {"token": token, "done": False, "error": ""}
     status = 200
-    if request.method == "POST":
-        try:
+    try:
+        link_actor(request.user)
+        comment = comment_from_link(token=token, purpose=purpose)
+        if comment is None:
+            raise CommentError(_("This comment no longer exists."))
+        if request.method == "POST":
             comment = action(token=token, actor=request.user)
-        except TokenInvalid:
-            context["error"], status = _("This link is not valid or has expired."), 400
-        except StaffLinkRefused as exc:
-            context["error"], status = str(exc), 403
-        except CommentError as exc:  # includes a closed comment window
-            context["error"], status = str(exc), 400
-        else:
-            context.update(done=True, comment=comment, hearing=comment.item.hearing)
+            context["done"] = True
+    except TokenInvalid:
+        context["error"], status = _("This link is not valid or has expired."), 400
+    except StaffLinkRefused as exc:
+        context["error"], status = str(exc), 403
+    except CommentError as exc:  # includes a closed comment window
+        context["error"], status = str(exc), 400
+    else:
+        context.update(comment=comment, item=comment.item, hearing=comment.item.hearing)
     return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def comment_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     return _token_page(
-        request, token=token, action=comment_confirm, template="hearings/comment_confirm.html"
+        request,
+        token=token,
+        purpose=CONFIRM_PURPOSE,
+        action=comment_confirm,
+        template="hearings/comment_confirm.html",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def comment_withdraw_view(request: HttpRequest, token: str) -> HttpResponse:
     return _token_page(
-        request, token=token, action=comment_withdraw, template="hearings/comment_withdraw.html"
+        request,
+        token=token,
+        purpose=WITHDRAW_PURPOSE,
+        action=comment_withdraw,
+        template="hearings/comment_withdraw.html",
     )
 
 

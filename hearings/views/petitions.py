@@ -1,5 +1,6 @@
 """Public petition pages: lists, start, detail with the sign form, and the pages emailed links
-open (confirm a petition, confirm or withdraw a signature).
+open (confirm a petition, confirm or withdraw a signature): each names what it acts on and
+acts only when its button is pressed (a POST).
 
 Views parse input, call one service or selector and render; a rate limit answers HTTP 429 with
 the form and a friendly message, a tripped honeypot answers exactly like a success.
@@ -19,14 +20,18 @@ from hearings.abuse import RateLimited, client_ip
 from hearings.forms.petitions import PetitionStartForm, SignatureForm
 from hearings.models import Petition
 from hearings.selectors.petitions import (
+    SIGNATURE_CONFIRM,
+    SIGNATURE_WITHDRAW,
     petition_cities,
+    petition_from_link,
     petition_get_public,
     petition_list,
     petition_public_signers,
     petition_zip_counts,
+    signature_for_link_page,
 )
 from hearings.services import petitions as services
-from hearings.tokens import StaffLinkRefused, TokenInvalid
+from hearings.tokens import StaffLinkRefused, TokenInvalid, link_actor
 from portal.csvsafe import csv_safe
 from portal.models import City
 from portal.services import ServiceError
@@ -110,13 +115,29 @@ def petition_started(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/petition_started.html")
 
 
+def _link_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The page for an emailed link that cannot act: bad or expired, staff, or too late."""
+    if isinstance(exc, TokenInvalid):
+        message, status = BAD_LINK, 400
+    elif isinstance(exc, StaffLinkRefused):
+        message, status = str(exc), 403
+    else:
+        message, status = str(exc), 409
+    return render(request, "petitions/link_invalid.html", {"message": message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 def petition_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    # A GET names the petition and shows a button; only the POST confirms (link scanners in
+    # mail servers open links and must not act for people).
     try:
+        link_actor(request.user)
+        if request.method != "POST":
+            petition = petition_from_link(token=token)
+            return render(request, "petitions/petition_confirm.html", {"petition": petition})
         petition, changed = services.petition_confirm_creator(token=token, actor=request.user)
-    except TokenInvalid:
-        return render(request, "petitions/link_invalid.html", {"message": BAD_LINK}, status=400)
-    except StaffLinkRefused as exc:
-        return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=403)
+    except (TokenInvalid, ServiceError) as exc:
+        return _link_refused(request, exc)
     return render(
         request, "petitions/petition_confirmed.html", {"petition": petition, "changed": changed}
     )
@@ -185,42 +206,48 @@ def petition_signed(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/signature_sent.html", {"petition": _public_petition(slug)})
 
 
-def _signature_link(request: HttpRequest, token: str, *, action, template: str) -> HttpResponse:
-    """Run a signature's emailed-link action and show its page, or say what is wrong."""
+def _signature_link(
+    request: HttpRequest, token: str, *, purpose: str, action, ask: str, done: str
+) -> HttpResponse:
+    """An emailed signature link: a GET names the signature (masked) and shows a button, only
+    the POST acts, as link scanners in mail servers open links and must not act for people."""
     try:
+        link_actor(request.user)
+        if request.method != "POST":
+            linked = signature_for_link_page(token=token, purpose=purpose)
+            return render(
+                request,
+                ask,
+                {"token": token, "signature": linked, "petition": linked.petition},
+            )
         signature, changed = action(token=token, actor=request.user)
-    except TokenInvalid:
-        return render(request, "petitions/link_invalid.html", {"message": BAD_LINK}, status=400)
-    except StaffLinkRefused as exc:
-        return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=403)
-    except ServiceError as exc:
-        return render(request, "petitions/link_invalid.html", {"message": str(exc)}, status=409)
+    except (TokenInvalid, ServiceError) as exc:
+        return _link_refused(request, exc)
     petition = Petition.objects.select_related("city").get(pk=signature.petition_id)
-    return render(
-        request, template, {"petition": petition, "changed": changed, "signature": signature}
-    )
+    return render(request, done, {"petition": petition, "changed": changed, "signature": signature})
 
 
+@require_http_methods(["GET", "POST"])
 def signature_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    # A GET confirms, as the emailed link must work in one click; confirming is idempotent.
     return _signature_link(
         request,
         token,
+        purpose=SIGNATURE_CONFIRM,
         action=services.signature_confirm,
-        template="petitions/signature_confirmed.html",
+        ask="petitions/signature_confirm.html",
+        done="petitions/signature_confirmed.html",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def signature_withdraw(request: HttpRequest, token: str) -> HttpResponse:
-    # A GET only asks: link scanners in mail servers open links, and must not withdraw.
-    if request.method != "POST":
-        return render(request, "petitions/signature_withdraw.html", {"token": token})
     return _signature_link(
         request,
         token,
+        purpose=SIGNATURE_WITHDRAW,
         action=services.signature_withdraw,
-        template="petitions/signature_withdrawn.html",
+        ask="petitions/signature_withdraw.html",
+        done="petitions/signature_withdrawn.html",
     )
 
 

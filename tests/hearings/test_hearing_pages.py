@@ -93,6 +93,40 @@ def test_detail_shows_agenda_documents_links_tally_and_published_comments_only(
     assert ("CST" in html) or ("CDT" in html)
 
 
+def test_an_agenda_item_links_its_agencies_sharing_and_searches(client, hearing, item):
+    from searches.models import SearchDay
+
+    audited = AgencyFactory(name="Kestrel County IL SO")
+    unaudited = AgencyFactory(name="Quarry Hills IL PD")
+    SearchDay.objects.create(source_agency=audited, day=dt.date(2026, 3, 2), searches=40)
+    item.agencies.add(audited, unaudited)
+
+    html = client.get(hearing.get_absolute_url()).content.decode()
+    agencies = html.split('class="plain agenda-agencies"')[1].split("</ul>")[0]
+    for agency in (audited, unaudited):
+        assert f'href="{agency.get_absolute_url()}#sharing-out"' in agencies
+    # Only an audited agency's page has the section on the searches of its cameras.
+    assert f'href="{audited.get_absolute_url()}#searches-agency"' in agencies
+    assert f'href="{unaudited.get_absolute_url()}#searches-agency"' not in agencies
+    assert "no search audit yet" in agencies
+    # The anchors are the agency page's own sections.
+    page = client.get(audited.get_absolute_url()).content.decode()
+    assert 'id="sharing-out"' in page and 'id="searches-agency"' in page
+
+
+def test_the_call_to_comment_comes_before_the_agenda(client, hearing, item):
+    second = AgendaItemFactory(hearing=hearing, position=2, title="Annual camera report")
+    html = client.get(hearing.get_absolute_url()).content.decode()
+    call = html.index('class="comment-call"')
+    assert call < html.index('id="agenda-heading"')
+    calls = html[call : html.index("</div>", call)]
+    for agenda_item in (item, second):
+        assert f'href="#comment-form-{agenda_item.pk}"' in calls
+        assert f'id="comment-form-{agenda_item.pk}"' in html
+    # The forms are open on the page, not folded away.
+    assert "<details" not in html and html.count('class="comment-form"') == 2
+
+
 @pytest.mark.parametrize(
     ("opens", "closes", "status", "message"),
     [
@@ -132,11 +166,21 @@ def test_comment_through_the_pages_confirm_and_withdraw(
 
     # Opening the link only shows a button; mail scanners that prefetch links confirm nothing.
     page = client.get(confirm_path)
-    assert "Confirm my comment" in page.content.decode()
+    html = page.content.decode()
+    assert "Confirm my comment" in html and 'name="csrfmiddlewaretoken"' in html
+    # The page says which comment the link confirms, with what will be published only.
+    linked = html.split('class="facts facts-stacked linked-record"')[1].split("</dl>")[0]
+    assert hearing.title in linked and item.title in linked
+    assert "Maria Lopez" in linked and "Oppose" in linked
+    assert "Please add a ban on immigration searches." in linked
+    assert "maria@example.org" not in html and "60431" not in html
     assert Comment.objects.get().status == "unconfirmed"
     done = client.post(confirm_path).content.decode()
     assert "your comment is confirmed" in done
     assert Comment.objects.get().status == "pending"
+    # Opened again, the link says it was done and offers no button.
+    again = client.get(confirm_path).content.decode()
+    assert "already confirmed" in again and "Confirm my comment" not in again
 
     assert "Withdraw my comment" in client.get(withdraw_path).content.decode()
     assert "Your comment is withdrawn" in client.post(withdraw_path).content.decode()
@@ -156,9 +200,13 @@ def test_form_errors_are_shown_next_to_the_item(client, hearing, item):
     response = client.post(hearing.get_absolute_url(), data)
     html = response.content.decode()
     assert response.status_code == 400
-    assert f'id="comment-{item.pk}" open' in html and f'id="comment-{other.pk}" open' not in html
-    assert "Enter a valid email address." in html
-    assert "Comments can only be received for the public record." in html
+    # Every item's form is on the page, open; the errors sit in the posted item's form only.
+    posted = html.split(f'id="comment-form-{item.pk}"')[1].split("</form>")[0]
+    untouched = html.split(f'id="comment-form-{other.pk}"')[1].split("</form>")[0]
+    assert "Enter a valid email address." in posted
+    assert "Comments can only be received for the public record." in posted
+    assert 'role="alert"' in posted and 'role="alert"' not in untouched
+    assert "<details" not in html
     assert not Comment.objects.exists()
 
 

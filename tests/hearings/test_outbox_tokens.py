@@ -14,7 +14,7 @@ from hearings.models import Comment, OutboundEmail, Signature
 from hearings.outbox import email_bodies
 from hearings.services import petitions as petition_services
 from hearings.services.comments import comment_confirm
-from hearings.tokens import StaffLinkRefused, TokenInvalid, token_make, token_read
+from hearings.tokens import StaffLinkRefused, TokenInvalid, mailbox_tag, token_make, token_read
 from portal.models import AuditEvent
 from tests.factories import SuperuserFactory, UserFactory
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
@@ -171,7 +171,7 @@ def test_the_audit_log_records_who_acted_through_a_link(
     token = token_make(
         purpose="signature-withdraw",
         pk=signature.pk,
-        extra=petition_services._mailbox_tag(signature.email_normalized),
+        extra=mailbox_tag(signature.email_normalized),
     )
     assert client.post(reverse("petitions:signature-withdraw", args=[token])).status_code == 200
     event = AuditEvent.objects.get(action="signature.withdraw", object_id=str(signature.pk))

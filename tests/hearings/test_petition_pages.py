@@ -111,10 +111,24 @@ def test_signing_then_following_the_emailed_link_counts_the_signature(client, pe
     assert "/petitions/signatures/confirm/hidden-link-" in email.body_text
     assert confirm_path not in email.body_text
 
-    page = client.get(confirm_path)
+    # Opening the link names the signature, masked, and asks; a mail scanner's GET counts nothing.
+    asked = client.get(confirm_path)
+    asked_text = text_of(asked)
+    assert asked.status_code == 200
+    assert petition.title in asked_text and "Ana R." in asked_text and "604••" in asked_text
+    assert "Reyes" not in asked_text and "60431" not in asked_text
+    assert "ana@example.org" not in asked.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in asked.content.decode()
+    assert "Confirm my signature" in asked_text
+    signature.refresh_from_db()
+    assert signature.status == "unconfirmed"
+
+    page = client.post(confirm_path)
     assert "Thank you: your signature counts" in text_of(page)
     assert "1 signature of a goal of 200" in text_of(page)
-    assert "already confirmed" in text_of(client.get(confirm_path))
+    again = text_of(client.get(confirm_path))
+    assert "already confirmed" in again and "Confirm my signature" not in again
+    assert "already confirmed" in text_of(client.post(confirm_path))
     petition.refresh_from_db()
     assert petition.signature_count == 1
     assert "Ana Reyes" in text_of(client.get(petition.get_absolute_url()))
@@ -126,6 +140,7 @@ def test_withdraw_link_asks_first_and_withdraws_on_post(client, petition):
     url = reverse("petitions:signature-withdraw", args=[token_in(email, "signatures/withdraw")])
     asked = client.get(url)
     assert "Withdraw your signature?" in text_of(asked)
+    assert petition.title in text_of(asked) and "Ana R." in text_of(asked)
     petition.refresh_from_db()
     assert petition.signature_count == 1  # a GET (a mail scanner) changes nothing
     done = client.post(url)
@@ -203,7 +218,11 @@ def test_start_a_petition_then_confirm_it_into_the_review_queue(client, clerk_ci
     petition = Petition.objects.get()
     assert petition.status == Petition.Status.UNCONFIRMED
     email = OutboundEmail.objects.get(key=f"petition-{petition.pk}-creator-confirm")
-    confirmed = client.get(reverse("petitions:petition-confirm", args=[token_in(email, "confirm")]))
+    confirm_path = reverse("petitions:petition-confirm", args=[token_in(email, "confirm")])
+    asked = text_of(client.get(confirm_path))
+    assert "Publish every camera search audit" in asked and "Confirm my petition" in asked
+    assert Petition.objects.get().status == Petition.Status.UNCONFIRMED
+    confirmed = client.post(confirm_path)
     assert "waiting for the review" in text_of(confirmed)
     petition.refresh_from_db()
     assert petition.status == Petition.Status.PENDING
@@ -267,3 +286,14 @@ def test_no_private_data_on_any_public_page(client, petition):
             "127.0.0.1",
         ):
             assert secret not in body, (url, secret)
+
+
+def test_the_end_time_is_the_citys_time_with_its_zone(client, clerk_city):
+    City = type(clerk_city)
+    City.objects.filter(pk=clerk_city.pk).update(timezone="America/Los_Angeles")
+    clerk_city.refresh_from_db()
+    ends = dt.datetime(2027, 1, 15, 23, 0, tzinfo=dt.UTC)  # 3 p.m. in Los Angeles (PST)
+    petition = OpenPetitionFactory(city=clerk_city, ends_at=ends)
+    text = text_of(client.get(petition.get_absolute_url()))
+    assert "Open for signatures until Jan. 15, 2027, 3 p.m. PST." in text
+    assert "(3 p.m.)" not in text
