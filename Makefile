@@ -7,7 +7,7 @@ PORT ?= 8000
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) 2>/dev/null | cut -c1-12)
 
-.PHONY: run setup install migrate demo test test-services lint format check lock worker beat serve bench clean
+.PHONY: run setup install node migrate demo test test-services lint format check lock worker beat serve bench clean
 
 run: setup ## set up everything and serve the demo site on the embedded default
 	PORTAL_SITE_URL=$${PORTAL_SITE_URL:-http://$(HOST):$(PORT)} \
@@ -30,11 +30,19 @@ migrate: install
 demo: install
 	$(BIN)/python manage.py seed_demo
 
-test: install ## the test suite on the embedded default (SQLite, eager Celery)
+# axe-core (package-lock.json) for the accessibility browser test; `npm ci` runs again only when
+# the lock changes. Without npm the test skips (and fails under PORTAL_REQUIRE_BROWSER=1).
+node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: tests/browser/test_axe.py will skip" >&2; fi
+
+test: install node ## the test suite on the embedded default (SQLite, eager Celery)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL and Redis, plus the tests that need a real Celery worker.
-test-services: install
+test-services: install node
 	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" >&2; exit 2)
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set" >&2; exit 2)
 	PORTAL_SERVICES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -74,4 +82,4 @@ bench: install ## benchmarks (needs DATABASE_URL for PostgreSQL figures)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles media node_modules
