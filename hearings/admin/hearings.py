@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hearings.admin.times import CityTimeFormMixin, city_time_column, city_zone
 from hearings.exports import record_csv_response
 from hearings.models import (
     AgendaDocument,
@@ -36,7 +37,6 @@ from hearings.models import (
 from hearings.selectors.comments import hearing_record
 from hearings.services import comments as comment_services
 from hearings.services import hearings as hearing_services
-from hearings.templatetags.hearings_tags import city_time
 from hearings.views.hearings import record_context
 from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city
 from portal.models import City
@@ -97,7 +97,7 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(Hearing)
-class HearingAdmin(CityScopedAdmin):
+class HearingAdmin(CityTimeFormMixin, CityScopedAdmin):
     form = HearingAdminForm
     city_field = "city"
     preselect_city = True
@@ -130,41 +130,14 @@ class HearingAdmin(CityScopedAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "city"] if obj is not None else fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        zone = getattr(request, "_hearing_zone", None)
-        if zone is not None and "starts_at" in form.base_fields:
-            form.base_fields["starts_at"].help_text = _(
-                "In %(zone)s, the city's time zone, like the comment window below."
-            ) % {"zone": zone.key}
-        return form
+    starts_local = city_time_column("starts_at", city="city", description=_("starts"))
 
-    @admin.display(description=_("starts (city time)"), ordering="starts_at")
-    def starts_local(self, obj: Hearing) -> str:
-        return city_time(obj.starts_at, obj.city)
-
-    def _city_zone(self, request, object_id) -> zoneinfo.ZoneInfo:
-        """The time zone the form's times are entered in: the hearing's city's."""
-        city = None
-        if object_id:
-            hearing = self.get_object(request, unquote(object_id))
-            city = hearing.city if hearing is not None else None
-        elif request.POST.get("city", "").isdigit():
-            city = City.objects.get_viewable(request.user).filter(pk=request.POST["city"]).first()
-        city = city or only_city(request.user)
-        try:
-            return zoneinfo.ZoneInfo(city.timezone) if city else zoneinfo.ZoneInfo("UTC")
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        zone = request._hearing_zone = self._city_zone(request, object_id)
-        # Render inside the override: the form shows and reads times in the city's zone.
-        with timezone.override(zone):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render"):
-                response.render()
-        return response
+    def form_zone(self, request, object_id) -> zoneinfo.ZoneInfo:
+        """A new hearing's times are in the zone of the city chosen in the posted form."""
+        if not object_id and request.POST.get("city", "").isdigit():
+            chosen = City.objects.get_viewable(request.user).filter(pk=request.POST["city"])
+            return city_zone(chosen.first() or only_city(request.user))
+        return super().form_zone(request, object_id)
 
     @admin.display(description=_("comments"))
     def comment_window(self, obj: Hearing) -> str:
@@ -305,6 +278,10 @@ class CommentStatusFilter(admin.SimpleListFilter):
         return queryset if value == self.ALL else queryset.filter(status=value)
 
 
+# Characters of a comment's text the moderation list shows.
+EXCERPT_CHARS = 70
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (emailed to the author, kept in the record)"),
@@ -316,16 +293,17 @@ class RejectForm(forms.Form):
 @admin.register(Comment)
 class CommentAdmin(CityScopedAdmin):
     city_field = "item__hearing__city"
+    # Few, narrow columns: the list fits 1280 px beside its filters; the change page has the
+    # full text, the address and the email.
     list_display = [
         "excerpt",
-        "name",
+        "author",
         "position",
-        "is_resident",
-        "status",
-        "held_reason",
+        "status_line",
         "item_link",
-        "created_at",
+        "submitted_local",
     ]
+    list_display_links = ["excerpt"]
     list_filter = [
         CommentStatusFilter,
         "held_reason",
@@ -345,8 +323,8 @@ class CommentAdmin(CityScopedAdmin):
         ("position", "wants_to_speak"),
         "text",
         ("status", "held_reason"),
-        ("created_at", "confirmed_at", "withdrawn_at"),
-        ("moderated_by", "moderated_at"),
+        ("submitted_local", "confirmed_local", "withdrawn_local"),
+        ("moderated_by", "moderated_local"),
         "rejection_reason",
         "consent_public_record",
     ]
@@ -361,17 +339,49 @@ class CommentAdmin(CityScopedAdmin):
         # Rejected comments stay in the clerk's record; nothing leaves it through the admin.
         return False
 
+    submitted_local = city_time_column(
+        "created_at", city="item__hearing__city", description=_("submitted")
+    )
+    confirmed_local = city_time_column(
+        "confirmed_at", city="item__hearing__city", description=_("confirmed")
+    )
+    withdrawn_local = city_time_column(
+        "withdrawn_at", city="item__hearing__city", description=_("withdrawn")
+    )
+    moderated_local = city_time_column(
+        "moderated_at", city="item__hearing__city", description=_("moderated")
+    )
+
     @admin.display(description=_("comment"))
     def excerpt(self, obj: Comment) -> str:
-        return Truncator(obj.text).chars(90)
+        # The full text is on the change page; the list shows enough to recognize it.
+        return Truncator(obj.text).chars(EXCERPT_CHARS)
+
+    @admin.display(description=_("name"), ordering="name")
+    def author(self, obj: Comment) -> str:
+        return format_html(
+            '{}<br><span class="help">{}</span>',
+            Truncator(obj.name).chars(40),
+            _("resident") if obj.is_resident else _("non-resident"),
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_line(self, obj: Comment) -> str:
+        if not obj.held_reason:
+            return obj.get_status_display()
+        return format_html(
+            '{}<br><span class="help">{}</span>',
+            obj.get_status_display(),
+            _("held: %(why)s") % {"why": obj.get_held_reason_display()},
+        )
 
     @admin.display(description=_("agenda item"), ordering="item__hearing__starts_at")
     def item_link(self, obj: Comment) -> str:
         return format_html(
             '<a href="{}">{}</a><br><span class="help">{}</span>',
             obj.item.get_absolute_url(),
-            Truncator(obj.item.title).chars(60),
-            Truncator(obj.item.hearing.title).chars(50),
+            Truncator(obj.item.title).chars(40),
+            Truncator(obj.item.hearing.title).chars(40),
         )
 
     def _moderate(self, request, queryset, *, action: str, reason: str = "") -> None:
@@ -459,7 +469,7 @@ class OutboundEmailAdmin(ReadOnlyScopedAdmin):
     """What the portal emailed, for the clerks of the city it concerns (and superusers)."""
 
     city_field = "city"
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at", "city"]
+    list_display = ["subject", "to", "status", "attempts", "queued_local", "sent_local", "city"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
@@ -470,9 +480,11 @@ class OutboundEmailAdmin(ReadOnlyScopedAdmin):
         "status",
         "attempts",
         "last_error",
-        "created_at",
-        "sent_at",
+        "queued_local",
+        "sent_local",
         "city",
         "body_text",
     ]
     readonly_fields = fields
+    queued_local = city_time_column("created_at", city="city", description=_("queued"))
+    sent_local = city_time_column("sent_at", city="city", description=_("sent"))

@@ -26,6 +26,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hearings.admin.times import CityTimeFormMixin, city_time_column
 from hearings.models import Petition, Signature
 from hearings.selectors.petitions import signatures_for_record
 from hearings.services import petitions as services
@@ -112,7 +113,7 @@ class PetitionAdminForm(forms.ModelForm):
 
 
 @admin.register(Petition)
-class PetitionAdmin(CityScopedAdmin):
+class PetitionAdmin(CityTimeFormMixin, CityScopedAdmin):
     form = PetitionAdminForm
     city_field = "city"
     list_display = [
@@ -121,9 +122,9 @@ class PetitionAdmin(CityScopedAdmin):
         "status",
         "signature_count",
         "signature_goal",
-        "ends_at",
+        "ends_at_local",
         "creator_name",
-        "created_at",
+        "created_at_local",
     ]
     list_filter = ["status", ("city", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["city"]
@@ -152,6 +153,50 @@ class PetitionAdmin(CityScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # A petition people signed is part of the record; only a superuser removes one.
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    # --- times, in the petition's city's zone ------------------------------------------------
+
+    opens_at_local = city_time_column("opens_at", city="city", description=_("opens"))
+    ends_at_local = city_time_column("ends_at", city="city", description=_("ends"))
+    closed_at_local = city_time_column("closed_at", city="city", description=_("closed"))
+    created_at_local = city_time_column("created_at", city="city", description=_("created"))
+    creator_confirmed_at_local = city_time_column(
+        "creator_confirmed_at", city="city", description=_("creator confirmed")
+    )
+    reviewed_at_local = city_time_column("reviewed_at", city="city", description=_("reviewed"))
+    delivered_at_local = city_time_column("delivered_at", city="city", description=_("delivered"))
+    responded_at_local = city_time_column(
+        "responded_at", city="city", description=_("response date")
+    )
+    TIME_FIELDS = frozenset(
+        {
+            "opens_at",
+            "ends_at",
+            "closed_at",
+            "created_at",
+            "creator_confirmed_at",
+            "reviewed_at",
+            "delivered_at",
+            "responded_at",
+        }
+    )
+
+    def _local_times(self, fieldsets, editable: set[str]):
+        """Read-only times shown through their city-time columns; editable ones stay fields
+        (the form is rendered in the city's zone, see ``CityTimeFormMixin``)."""
+        return [
+            (
+                name,
+                {
+                    **opts,
+                    "fields": [
+                        f"{f}_local" if f in self.TIME_FIELDS and f not in editable else f
+                        for f in opts["fields"]
+                    ],
+                },
+            )
+            for name, opts in fieldsets
+        ]
 
     # --- the change form: what the clerk may do depends on the petition's status -----------
 
@@ -201,7 +246,7 @@ class PetitionAdmin(CityScopedAdmin):
                     },
                 ),
             )
-        return fieldsets
+        return self._local_times(fieldsets, editable)
 
     def _editable(self, obj: Petition | None) -> set[str]:
         if obj is None:
@@ -398,7 +443,7 @@ class SignatureAdmin(ReadOnlyScopedAdmin):
         "petition_title",
         "status",
         "show_name",
-        "confirmed_at",
+        "confirmed_local",
         "email",
     ]
     list_filter = [
@@ -419,11 +464,18 @@ class SignatureAdmin(ReadOnlyScopedAdmin):
         "show_name",
         "public_comment",
         "status",
-        "confirmed_at",
-        "withdrawn_at",
-        "created_at",
+        "confirmed_local",
+        "withdrawn_local",
+        "created_local",
     ]
     readonly_fields = fields
+    confirmed_local = city_time_column(
+        "confirmed_at", city="petition__city", description=_("confirmed")
+    )
+    withdrawn_local = city_time_column(
+        "withdrawn_at", city="petition__city", description=_("withdrawn")
+    )
+    created_local = city_time_column("created_at", city="petition__city", description=_("signed"))
 
     def get_queryset(self, request) -> QuerySet[Signature]:
         return super().get_queryset(request).select_related("petition__city")

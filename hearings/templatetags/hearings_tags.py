@@ -23,13 +23,17 @@ def _zone(city: City) -> dt.tzinfo:
         return dt.UTC
 
 
+def zone_time(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """``value`` in ``zone`` with the zone's abbreviation (e.g. "Jan. 15, 2027, 7 p.m. CST")."""
+    return dateformat.format(timezone.localtime(value, zone), f"{get_format('DATETIME_FORMAT')} T")
+
+
 @register.filter(expects_localtime=False)
 def city_time(value: dt.datetime | None, city: City) -> str:
     """``value`` in the city's time zone, with the zone's abbreviation (e.g. "7:00 p.m. CDT")."""
     if not value:
         return ""
-    local = timezone.localtime(value, _zone(city))
-    return dateformat.format(local, f"{get_format('DATETIME_FORMAT')} T")
+    return zone_time(value, _zone(city))
 
 
 @register.filter(expects_localtime=False)
