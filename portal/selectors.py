@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from portal.filters import AgencyFilter, CityFilter, StateLawProfileFilter
 from portal.models import Agency, AgencyAlias, City, StateLawProfile
+from portal.search import SiteSearch, site_search
 
 
 def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
@@ -48,17 +49,6 @@ class HeadlineFigures:
     out_of_state: int
     federal: int
     forbidden: int
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    cities: list[City]
-    agencies: list[Agency]
-
-    @property
-    def total(self) -> int:
-        return len(self.cities) + len(self.agencies)
 
 
 def headline_figures() -> HeadlineFigures:
@@ -126,23 +116,10 @@ def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
     )
 
 
-def portal_search(*, query: str, limit: int = 50) -> SearchResults:
-    """Cities and agencies whose name (or an agency's alias) contains the query."""
-    query = " ".join(query.split())[:100]
-    if not query:
-        return SearchResults(query="", cities=[], agencies=[])
-    cities = list(city_list().filter(name__icontains=query)[:limit])
-    agency_ids = (
-        Agency.objects.filter(Q(name__icontains=query) | Q(aliases__name__icontains=query))
-        .values("pk")
-        .distinct()
-    )
-    agencies = list(
-        Agency.objects.select_related("home_city")
-        .filter(pk__in=agency_ids)
-        .order_by("name")[:limit]
-    )
-    return SearchResults(query=query, cities=cities, agencies=agencies)
+def portal_search(*, query: str) -> SiteSearch:
+    """Cities, agencies, hearings and petitions matching every word of the query, ranked and
+    grouped (see ``portal.search``)."""
+    return site_search(query=query)
 
 
 def law_profile_get(*, state: str) -> StateLawProfile | None:

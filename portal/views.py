@@ -409,7 +409,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     results = portal_search(query=request.GET.get("q", ""))
     if results.total == 1:
-        return redirect((results.cities or results.agencies)[0])
+        return redirect(results.hits[0].obj)
     return render(request, "portal/search.html", {"results": results})
 
 
