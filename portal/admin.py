@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cameras.models import Camera
+from portal.admin_dashboard import clerk_dashboard
 from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city, titled
 from portal.imports import import_job_create, import_job_progress_get
 from portal.models import (
@@ -49,6 +50,18 @@ from searches.importers.layouts import LAYOUTS as AUDIT_LAYOUTS
 admin.site.site_header = _("ALPR Transparency Portal — clerk admin")
 admin.site.site_title = _("ALPR Transparency Portal — clerk admin")
 admin.site.index_title = _("Records of your cities")
+_stock_index = admin.site.index
+
+
+def _index_with_dashboard(request, extra_context=None):
+    """The admin home: what waits for the clerk in their cities, above the list of records
+    (``templates/admin/index.html``)."""
+    context = {"dashboard": clerk_dashboard(user=request.user), **(extra_context or {})}
+    return _stock_index(request, extra_context=context)
+
+
+# The project keeps Django's default site; its home only needs this one more context value.
+admin.site.index = _index_with_dashboard
 
 # The job page shows this many row errors; the full list is one link away.
 ROW_ERRORS_SHOWN = 500
