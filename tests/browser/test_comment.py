@@ -64,8 +64,12 @@ def test_a_resident_comments_and_the_clerk_publishes_it(browser, live_server, se
 
         item = page.locator("section.agenda-item", has_text="Renew the agreement")
         expect(item.locator("table.tally")).to_contain_text("Support")
-        item.locator("summary", has_text="Comment on").click()
+        # The call to comment is above the agenda and leads to the item's open form.
+        call = page.locator(".comment-call")
+        expect(call).to_be_in_viewport()
+        call.get_by_role("link", name="Renew the agreement").click()
         form = item.locator("form.comment-form")
+        expect(form).to_be_in_viewport()
         form.get_by_label("Your name").fill("Grace Haddad")
         form.get_by_label("Email").fill("Grace.Haddad@example.org")
         form.get_by_label("ZIP code or street address").fill("60491")
@@ -81,6 +85,11 @@ def test_a_resident_comments_and_the_clerk_publishes_it(browser, live_server, se
         email = OutboundEmail.objects.get(to="Grace.Haddad@example.org")
         assert email.sent_at is not None
         page.goto(live_server.url + CONFIRM_PATH.search(email_bodies(email)[0]).group(1))
+        linked = page.locator(".linked-record")
+        expect(linked).to_contain_text("Renew the agreement")
+        expect(linked).to_contain_text("Renew only with a ban on immigration searches.")
+        expect(page.locator("main")).not_to_contain_text("Grace.Haddad@example.org")
+        assert Comment.objects.get(name="Grace Haddad").status == "unconfirmed"
         page.get_by_role("button", name="Confirm my comment").click()
         expect(page.locator("main")).to_contain_text("your comment is confirmed")
         expect(page.locator("main")).to_contain_text("The clerk reviews comments")

@@ -1,6 +1,7 @@
 """A resident signs a petition in a real browser (Debian's Chromium through Playwright), on a
-phone-sized screen: from the city page to the petition, the sign form, the emailed link, and
-the count going up. Skipped where /usr/bin/chromium is missing, unless PORTAL_REQUIRE_BROWSER=1."""
+phone-sized screen: from the city page to the petition, the sign form, the emailed link and its
+confirm button, and the count going up. Skipped where /usr/bin/chromium is missing, unless
+PORTAL_REQUIRE_BROWSER=1."""
 
 import re
 
@@ -75,6 +76,19 @@ def test_a_resident_signs_from_the_city_page_and_sees_the_count_go_up(
         email = OutboundEmail.objects.get(key=f"signature-{signature.pk}-confirm")
         assert email.to == "Rosa.Delgado+petitions@gmail.com"
         page.goto(live_server.url + CONFIRM_PATH.search(email_bodies(email)[0]).group(1))
+
+        # The link's page names the signature, masked, and confirms only with its button.
+        expect(page.locator("h1")).to_have_text("Confirm your signature")
+        linked = page.locator(".linked-record")
+        expect(linked).to_contain_text(petition.title)
+        expect(linked).to_contain_text("Rosa D.")
+        expect(linked).to_contain_text("604••")
+        expect(linked).not_to_contain_text("Delgado")
+        assert "gmail.com" not in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.UNCONFIRMED
+        page.get_by_role("button", name="Confirm my signature").click()
 
         expect(page.locator("h1")).to_have_text("Thank you: your signature counts")
         expect(page.locator(".petition-progress")).to_contain_text("42 signatures")
