@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import views
+from portal import site_files, views
 
 app_name = "portal"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("laws/", views.laws, name="laws"),
     path("methodology/", views.methodology, name="methodology"),
+    path("robots.txt", site_files.robots_txt, name="robots-txt"),
+    path("favicon.ico", site_files.favicon_ico, name="favicon"),
 ]
