@@ -68,6 +68,14 @@ class Term:
     forms: tuple[str, ...]
     state: str = ""
 
+    @property
+    def partial_forms(self) -> tuple[str, ...]:
+        """Spellings that may match part of a word: a folded abbreviation ("so", "co") only
+        ever matches whole, or "sheriff" would find "Sorrel"."""
+        if self.word in EXPANSIONS:
+            return tuple(form for form in self.forms if form != self.word)
+        return self.forms
+
 
 @dataclass(frozen=True)
 class ParsedQuery:
@@ -199,13 +207,13 @@ class SearchHit:
 def _term_level(term: Term, name: SearchName, state: str) -> float:
     """3 a word of the name, 2 the start of one (or the state the term names), 1 inside the
     name, a similarity in (0, 1) when only close, 0 when absent."""
+    if any(_is_word(form, name) for form in term.forms):
+        return 3.0
     best = 0.0
-    for form in term.forms:
-        if form in name.words or (" " in form and f" {form} " in f" {name.text} "):
-            return 3.0
+    for form in term.partial_forms:
         if any(word.startswith(form) for word in name.words) or f" {form}" in f" {name.text}":
             best = max(best, 2.0)
-        elif form in name.text:
+        elif len(form) >= MIN_FUZZY_LENGTH and form in name.text:
             best = max(best, 1.0)
     if term.state and term.state == state:
         best = max(best, 2.0)
@@ -213,6 +221,10 @@ def _term_level(term: Term, name: SearchName, state: str) -> float:
         return best
     closest = max((similarity(term.word, word) for word in name.fuzzy), default=0.0)
     return closest if closest >= FUZZY_THRESHOLD else 0.0
+
+
+def _is_word(form: str, name: SearchName) -> bool:
+    return form in name.words or (" " in form and f" {form} " in f" {name.text} ")
 
 
 def _score(query: ParsedQuery, name: SearchName, state: str) -> tuple[int, float]:
@@ -234,7 +246,10 @@ def _score(query: ParsedQuery, name: SearchName, state: str) -> tuple[int, float
     covered = sum(
         1
         for word in name.exact
-        if any(word.startswith(form) for term in query.terms for form in term.forms)
+        if any(
+            word in term.forms or any(word.startswith(form) for form in term.partial_forms)
+            for term in query.terms
+        )
     )
     return tier, covered / max(len(name.exact), 1)
 

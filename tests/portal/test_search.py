@@ -65,6 +65,8 @@ AGENCIES = [
     ("St. Louis County MN SO", "MN", "sheriff", ""),
     ("Ashland OR PD", "OR", "police", ""),
     ("U.S. Border Patrol", "", "federal", ""),
+    ("Solon OH PD", "OH", "police", ""),
+    ("Colonie NY PD", "NY", "police", ""),
 ]
 
 HEARINGS = [
@@ -226,6 +228,17 @@ def test_every_word_must_match_and_pending_petitions_never_show(portal_data):
     assert site_search(query="eugene sheriff").total == 0
     assert site_search(query="drones").total == 0
     assert Petition.objects.filter(title__icontains="drones").exists()
+
+
+def test_folded_abbreviations_and_short_words_match_whole_words_only(portal_data):
+    # "sheriff" is "so" and "county" is "co" once normalized: neither may find Solon or Colonie.
+    sheriffs = site_search(query="sheriff").hits
+    assert {hit.obj.kind for hit in sheriffs} == {"sheriff"}
+    assert len(sheriffs) == 4
+    counties = {hit.label for hit in site_search(query="county").hits}
+    assert "Colonie NY PD" not in counties and "Lane County Sheriff's Office" in counties
+    # A two-letter word starts a word or matches nothing: "ie" is inside Colonie, not a start.
+    assert site_search(query="ie").total == 0
 
 
 def test_groups_carry_counts_and_follow_their_best_hit(portal_data):
