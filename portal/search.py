@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import and_, or_
 from typing import Any
@@ -44,6 +44,8 @@ MAX_TERMS = 8
 CANDIDATE_LIMIT = 300
 GROUP_SHOWN = 25  # hits listed per kind on the page
 FUZZY_THRESHOLD = 0.3  # pg_trgm's own default for similarity()
+CLOSEST_THRESHOLD = 0.2  # looser, for the names offered when nothing matches
+CLOSEST_SHOWN = 5
 MIN_FUZZY_LENGTH = 3
 
 EXACT, PREFIX, SUBSTRING, FUZZY = 4, 3, 2, 1
@@ -84,6 +86,7 @@ class ParsedQuery:
     # The query's words without those that name its state, for the exact comparison.
     exact: frozenset[str]
     state: str
+    fuzzy_threshold: float = FUZZY_THRESHOLD
 
     @property
     def folded(self) -> str:
@@ -180,6 +183,8 @@ class SearchName:
         fuzzy = set(PG_WORD.findall(f"{written} {context}".lower()))
         if key is not None:
             fuzzy.update(folded)
+        # Short words ("at", "of") share a start with everything: never "close" to a term.
+        fuzzy = {word for word in fuzzy if len(word) >= MIN_FUZZY_LENGTH}
         state_words = frozenset(STATES[state].lower().split()) if state in STATES else frozenset()
         return cls(
             exact=frozenset(folded),
@@ -204,7 +209,7 @@ class SearchHit:
         return self.tier == FUZZY
 
 
-def _term_level(term: Term, name: SearchName, state: str) -> float:
+def _term_level(term: Term, name: SearchName, state: str, threshold: float) -> float:
     """3 a word of the name, 2 the start of one (or the state the term names), 1 inside the
     name, a similarity in (0, 1) when only close, 0 when absent."""
     if any(_is_word(form, name) for form in term.forms):
@@ -220,7 +225,7 @@ def _term_level(term: Term, name: SearchName, state: str) -> float:
     if best or len(term.word) < MIN_FUZZY_LENGTH:
         return best
     closest = max((similarity(term.word, word) for word in name.fuzzy), default=0.0)
-    return closest if closest >= FUZZY_THRESHOLD else 0.0
+    return closest if closest >= threshold else 0.0
 
 
 def _is_word(form: str, name: SearchName) -> bool:
@@ -229,7 +234,7 @@ def _is_word(form: str, name: SearchName) -> bool:
 
 def _score(query: ParsedQuery, name: SearchName, state: str) -> tuple[int, float]:
     """The tier of one name for the query and the share of the name the query covers."""
-    levels = [_term_level(term, name, state) for term in query.terms]
+    levels = [_term_level(term, name, state, query.fuzzy_threshold) for term in query.terms]
     lowest = min(levels)
     if lowest <= 0:
         return 0, 0.0
@@ -426,6 +431,8 @@ class SiteSearch:
     groups: list[SearchGroup]
     # Shorter queries that do find something, offered when this one finds nothing.
     suggestions: list[str] = field(default_factory=list)
+    # Names spelled closest to the query, offered when it finds nothing.
+    closest: list[SearchHit] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -471,7 +478,7 @@ def _run(query: ParsedQuery) -> list[SearchGroup]:
                 # ``%>`` compares against this threshold; local to this transaction.
                 cursor.execute(
                     "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                    [str(FUZZY_THRESHOLD)],
+                    [str(query.fuzzy_threshold)],
                 )
         groups = [
             _city_hits(query),
@@ -520,4 +527,7 @@ def site_search(*, query: str) -> SiteSearch:
     result = SiteSearch(query=parsed, groups=groups)
     if not result.total:
         result.suggestions = _suggest(parsed)
+        loose = replace(parsed, fuzzy_threshold=CLOSEST_THRESHOLD)
+        hits = sorted((hit for group in _run(loose) for hit in group.hits), key=_rank_key)
+        result.closest = hits[:CLOSEST_SHOWN]
     return result

@@ -305,6 +305,16 @@ def test_search_page_without_a_match_offers_the_closest_search(client, portal_da
     assert reverse("portal:city-list") in response.content.decode()
 
 
+def test_search_page_without_a_match_lists_the_closest_names(client, portal_data):
+    # "silvanea" shares too few trigrams with "sylvania" to match, enough to be offered.
+    results = site_search(query="silvanea")
+    assert results.total == 0
+    assert [hit.label for hit in results.closest][:1] == ["Sylvania, OH"]
+    text = text_of(client.get(reverse("portal:search"), {"q": "silvanea"}))
+    assert "Names spelled closest to your search: Sylvania, OH city" in text
+    assert site_search(query="Atlantis").closest == []
+
+
 def test_a_single_match_redirects_to_it(client, portal_data):
     response = client.get(reverse("portal:search"), {"q": "Kestrel County Sheriff's Office"})
     assert response.status_code == 302
