@@ -292,8 +292,9 @@ def _is_postgres() -> bool:
 
 
 def _fuzzy_fragments(word: str) -> set[str]:
-    """What a word with trigram similarity >= 0.3 to ``word`` must share with it, for the
-    SQLite fallback: one of its inner trigrams, its first two letters or its last two."""
+    """What a word of three letters or more with trigram similarity >= 0.2 to ``word`` must
+    share with it, for the SQLite fallback: one of its inner trigrams, its first two letters
+    or its last two (sharing only the padded first letter stays under 0.2)."""
     inner = {word[i : i + 3] for i in range(len(word) - 2)}
     return inner | {word[:2], word[-2:]}
 
