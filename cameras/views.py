@@ -81,7 +81,11 @@ def camera_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "directions_label": point[0]["directions_label"],
             "kind_label": camera.owner.get_kind_display() if camera.owner else "",
             "camera_map": charts.camera_map(
-                points=point, context_points=neighbours, div_id="camera-map", height=340
+                points=point,
+                context_points=neighbours,
+                focus=point[0],
+                div_id="camera-map",
+                height=340,
             ),
             "nearby": nearby,
             "law": law_profile_get(state=camera.city.state if camera.city else ""),

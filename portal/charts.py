@@ -1,8 +1,9 @@
 """Plotly figures for the public pages, built in Python from selector output.
 
-Each builder returns an HTML fragment (a div and the script that draws it) for pages that load
-plotly.js themselves from ``{% static 'vendor/plotly.min.js' %}``. Every figure sits next to a
-table or a caption with the same facts, so nothing is only in a chart.
+Each builder returns an HTML fragment (the chart's box and its figure as a JSON data block) for
+pages that include ``includes/plotly.html``, whose static/js/charts.js draws each figure when its
+box scrolls into view with the partial plotly.js bundle of static/vendor/plotly/. Every figure
+sits next to a table or a caption with the same facts, so nothing is only in a chart.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -41,9 +43,9 @@ SERIES_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 KIND_LABELS = dict(Agency.Kind.choices)
 STATE_NAMES = dict(STATE_CHOICES)
 
-# Tiles come from openstreetmap.org; the style itself is built into plotly.js, so markers
-# draw even where the tiles cannot load.
-MAP_STYLE = "open-street-map"
+# The map's background where no tile loads (tiles unreachable or none configured).
+MAP_BACKGROUND = "#e9eef2"
+MAP_TILE_SOURCE = "tiles"
 PLOT_CONFIG = {
     "displaylogo": False,
     "responsive": True,
@@ -85,29 +87,57 @@ def directions_label(directions: Iterable[Any] | None, fallback: str = "") -> st
     return ", ".join(parts) or fallback
 
 
+def map_style() -> dict[str, Any]:
+    """The MapLibre style of every camera map: a plain background, and above it the raster tiles
+    of ``PORTAL_MAP_TILES`` when set. The style is inline, so markers draw even when no tile
+    loads (static/js/charts.js then says the background is missing)."""
+    layers: list[dict[str, Any]] = [
+        {"id": "background", "type": "background", "paint": {"background-color": MAP_BACKGROUND}}
+    ]
+    sources: dict[str, Any] = {}
+    if settings.MAP_TILE_URLS:
+        sources[MAP_TILE_SOURCE] = {
+            "type": "raster",
+            "tiles": list(settings.MAP_TILE_URLS),
+            "tileSize": 256,
+            "maxzoom": settings.MAP_TILE_MAX_ZOOM,
+            # MapLibre shows attribution as HTML; the setting is plain text.
+            "attribution": escape(settings.MAP_TILE_ATTRIBUTION),
+        }
+        layers.append({"id": MAP_TILE_SOURCE, "type": "raster", "source": MAP_TILE_SOURCE})
+    return {"version": 8, "id": "portal", "sources": sources, "layers": layers}
+
+
 # Characters that could end the data block or start markup inside it, as JSON escapes.
 _JSON_BLOCK_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def _html(fig: go.Figure, div_id: str) -> SafeString:
+def _html(fig: go.Figure, div_id: str, *, waiting: str | None = None) -> SafeString:
     """The chart's box and its figure as a JSON data block, which static/js/charts.js draws.
 
     A data block is not a script, so the Content-Security-Policy needs no inline script (nor a
-    per-response nonce, which a cached page could not carry).
+    per-response nonce, which a cached page could not carry). The box keeps the figure's height
+    and says what it is waiting for, so the page reads the same before any script runs.
     """
     figure = pio.to_json(fig, validate=False, pretty=False).translate(_JSON_BLOCK_ESCAPES)
     config = json.dumps(PLOT_CONFIG).translate(_JSON_BLOCK_ESCAPES)
-    return mark_safe(  # noqa: S308 - div_id is ours; the JSON is escaped above
-        f'<div id="{escape(div_id)}" class="plotly-graph-div js-plotly-figure"></div>'
+    height = int(fig.layout.height or 400)
+    waiting = waiting or _("The chart appears here once its script has loaded.")
+    return mark_safe(  # noqa: S308 - div_id is ours; the texts and the JSON are escaped
+        f'<div id="{escape(div_id)}" class="plotly-graph-div js-plotly-figure" '
+        f'style="min-height: {height}px"><p class="chart-waiting">{escape(waiting)}</p></div>'
         f'<script type="application/json" data-plotly-figure="{escape(div_id)}" '
         f'data-plotly-config="{escape(config)}">{figure}</script>'
     )
 
 
-def _fit(lats: Sequence[float], lons: Sequence[float]) -> tuple[dict[str, float], float]:
+def _fit(
+    lats: Sequence[float], lons: Sequence[float], *, max_zoom: float = 15.0
+) -> tuple[dict[str, float], float]:
     """Centre and zoom that show every point on a map about 600 by 400 pixels.
 
     MapLibre's world is 512 pixels wide at zoom 0; a little is taken off for a margin.
+    static/js/charts.js computes the zoom again at the size the map is drawn.
     """
     south, north, west, east = min(lats), max(lats), min(lons), max(lons)
     center = {"lat": (south + north) / 2, "lon": (west + east) / 2}
@@ -116,7 +146,69 @@ def _fit(lats: Sequence[float], lons: Sequence[float]) -> tuple[dict[str, float]
     cos_lat = max(math.cos(math.radians(center["lat"])), 0.1)
     zoom_lon = math.log2(600 * 360 / (512 * lon_span))
     zoom_lat = math.log2(400 * 360 * cos_lat / (512 * lat_span))
-    return center, max(1.0, min(15.0, min(zoom_lon, zoom_lat) - 0.35))
+    return center, max(1.0, min(max_zoom, min(zoom_lon, zoom_lat) - 0.35))
+
+
+METERS_PER_DEGREE = 111_320.0
+# A camera's own map shows at least this far around it, and its direction arrows reach this
+# share of that distance.
+FOCUS_MIN_RADIUS_M = 150.0
+ARROW_SHARE = 0.4
+ARROW_HEAD_DEGREES = 28.0
+ARROW_HEAD_SHARE = 0.3
+FOCUS_MAX_ZOOM = 17.0
+
+
+def _offset(lat: float, lon: float, *, bearing: float, meters: float) -> tuple[float, float]:
+    """The point ``meters`` from (lat, lon) toward the compass ``bearing`` (flat-earth: the
+    distances here are a few hundred metres)."""
+    radians = math.radians(bearing)
+    cos_lat = max(math.cos(math.radians(lat)), 0.01)
+    return (
+        lat + meters * math.cos(radians) / METERS_PER_DEGREE,
+        lon + meters * math.sin(radians) / (METERS_PER_DEGREE * cos_lat),
+    )
+
+
+def _bearings(directions: Iterable[Any] | None) -> list[float]:
+    bearings = []
+    for value in directions or []:
+        try:
+            degrees = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(degrees):
+            bearings.append(degrees % 360)
+    return bearings
+
+
+def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> go.Scattermap | None:
+    """Arrows from the camera toward each of its bearings, as one line trace (segments split
+    by gaps); None when the camera has no recorded bearing."""
+    bearings = _bearings(focus.get("directions"))
+    if not bearings:
+        return None
+    lat, lon = float(focus["latitude"]), float(focus["longitude"])
+    length = radius_m * ARROW_SHARE
+    lats: list[float | None] = []
+    lons: list[float | None] = []
+    for bearing in bearings:
+        tip = _offset(lat, lon, bearing=bearing, meters=length)
+        barbs = [
+            _offset(*tip, bearing=bearing + 180 + side, meters=length * ARROW_HEAD_SHARE)
+            for side in (-ARROW_HEAD_DEGREES, ARROW_HEAD_DEGREES)
+        ]
+        for point in (lat, lon), tip, None, barbs[0], tip, barbs[1], None:
+            lats.append(point[0] if point else None)
+            lons.append(point[1] if point else None)
+    return go.Scattermap(
+        lat=lats,
+        lon=lons,
+        mode="lines",
+        name=escape(_("Facing %(directions)s") % {"directions": directions_label(bearings)}),
+        line={"color": "#1f2328", "width": 3},
+        hoverinfo="skip",
+    )
 
 
 def camera_map(
@@ -125,10 +217,13 @@ def camera_map(
     div_id: str,
     height: int = 460,
     context_points: Sequence[Mapping[str, Any]] = (),
+    focus: Mapping[str, Any] | None = None,
 ) -> SafeString:
     """A scatter map of cameras from ``camera_points`` rows, one trace per owner kind.
 
-    ``context_points`` (e.g. a camera's neighbours) are drawn first, small and grey.
+    ``context_points`` (e.g. a camera's neighbours) are drawn first, small and grey. With
+    ``focus`` (one camera's row) the map is centred on that camera, shows its neighbours around
+    it, and draws an arrow toward each of its directions.
     """
     by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in points:
@@ -142,6 +237,31 @@ def camera_map(
                 marker={"size": 8, "color": "#8c959f", "opacity": 0.8},
             )
         )
+    everything = [*points, *context_points]
+    lats = [float(r["latitude"]) for r in everything]
+    lons = [float(r["longitude"]) for r in everything]
+    max_zoom = 15.0
+    if focus is not None:
+        # Bounds symmetric about the camera keep it at the centre at any drawn size.
+        lat, lon = float(focus["latitude"]), float(focus["longitude"])
+        cos_lat = max(math.cos(math.radians(lat)), 0.01)
+        radius_m = max(
+            [FOCUS_MIN_RADIUS_M]
+            + [
+                max(
+                    abs(float(r["latitude"]) - lat) * METERS_PER_DEGREE,
+                    abs(float(r["longitude"]) - lon) * METERS_PER_DEGREE * cos_lat,
+                )
+                for r in context_points
+            ]
+        )
+        arrows = _direction_trace(focus, radius_m=radius_m)
+        if arrows is not None:
+            fig.add_trace(arrows)
+        dlat = radius_m / METERS_PER_DEGREE
+        dlon = radius_m / (METERS_PER_DEGREE * cos_lat)
+        lats, lons = [lat - dlat, lat + dlat], [lon - dlon, lon + dlon]
+        max_zoom = FOCUS_MAX_ZOOM
     for kind in KIND_COLORS:
         rows = by_kind.get(kind)
         if rows:
@@ -152,13 +272,12 @@ def camera_map(
                     marker={"size": 11, "color": KIND_COLORS[kind], "opacity": 0.9},
                 )
             )
-    everything = [*points, *context_points]
-    lats = [float(r["latitude"]) for r in everything]
-    lons = [float(r["longitude"]) for r in everything]
-    center, zoom = _fit(lats, lons) if everything else ({"lat": 39.5, "lon": -98.35}, 3.0)
+    center, zoom = (
+        _fit(lats, lons, max_zoom=max_zoom) if lats else ({"lat": 39.5, "lon": -98.35}, 3.0)
+    )
     fig.update_layout(
         template=TEMPLATE,
-        map={"style": MAP_STYLE, "center": center, "zoom": zoom},
+        map={"style": map_style(), "center": center, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 8, "b": 0},
         height=height,
         font=FONT,
@@ -166,11 +285,36 @@ def camera_map(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
         showlegend=True,
     )
-    if len(everything) < 2:
-        return _html(fig, div_id)
-    # static/js/charts.js refits the zoom to these bounds at the map's drawn size.
-    bounds = ",".join(f"{v:.6f}" for v in (min(lons), min(lats), max(lons), max(lats)))
-    return format_html('<div class="map-fit" data-bounds="{}">{}</div>', bounds, _html(fig, div_id))
+    graph = _html(
+        fig,
+        div_id,
+        waiting=_("The map appears here once its script has loaded; the list has every camera."),
+    )
+    # Shown by static/js/charts.js when a tile fails to load; always shown without tiles.
+    if settings.MAP_TILE_URLS:
+        note = format_html(
+            '<p class="map-note" data-map-note hidden>{}</p>',
+            _(
+                "The background map could not be loaded, so the cameras are drawn on a plain "
+                "background."
+            ),
+        )
+    else:
+        note = format_html(
+            '<p class="map-note">{}</p>',
+            _("This site shows no background map; the cameras are drawn on a plain background."),
+        )
+    bounds = ""
+    if lats:
+        # static/js/charts.js fits the zoom to these bounds at the map's drawn size, then draws.
+        bounds = ",".join(f"{v:.6f}" for v in (min(lons), min(lats), max(lons), max(lats)))
+    return format_html(
+        '<div class="map-fit" data-bounds="{}" data-max-zoom="{}">{}{}</div>',
+        bounds,
+        f"{max_zoom:g}",
+        graph,
+        note,
+    )
 
 
 def _camera_trace(

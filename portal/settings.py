@@ -215,8 +215,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.js is served from the plotly wheel, so the lock pins it and nothing is vendored.
-    "portal.staticfinders.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -374,10 +372,32 @@ PERMISSIONS_POLICY = {
         "serial", "usb", "xr-spatial-tracking", "browsing-topics",
     )
 }  # fmt: skip
-# Map tiles come from OpenStreetMap; plotly's map draws with MapLibre, which runs its workers
-# from blob: URLs. plotly.js (served from static) sets styles on elements it draws and adds
-# its own <style> rules, so styles allow 'unsafe-inline'; scripts never do.
-MAP_TILE_ORIGINS = env.list("PORTAL_MAP_TILE_ORIGINS", default=["https://tile.openstreetmap.org"])
+# The camera maps' background: raster tiles from this URL template ({z}/{x}/{y}; several
+# comma-separated URLs spread the load) with this attribution. Every visitor's browser fetches
+# them, so the tile server sees each visitor's IP: OpenStreetMap's public servers (the default)
+# suit a demo, not a production site (their usage policy); see README "Map tiles" for a
+# self-hosted server. Empty: no background, markers on a plain map. The tile origins feed the
+# CSP (PORTAL_MAP_TILE_ORIGINS adds more, e.g. a CDN the tile server redirects to).
+MAP_TILE_URLS = [
+    url
+    for url in env.list(
+        "PORTAL_MAP_TILES", default=["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+    )
+    if url.strip()
+]
+MAP_TILE_ATTRIBUTION = env.str(
+    "PORTAL_MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors"
+)
+MAP_TILE_MAX_ZOOM = env.int("PORTAL_MAP_TILE_MAX_ZOOM", default=19)
+MAP_TILE_ORIGINS = list(
+    dict.fromkeys(
+        [urlunsplit((*urlsplit(url)[:2], "", "", "")) for url in MAP_TILE_URLS]
+        + env.list("PORTAL_MAP_TILE_ORIGINS", default=[])
+    )
+)
+# plotly's map draws with MapLibre, which runs its workers from blob: URLs. plotly.js (served
+# from static) sets styles on elements it draws and adds its own <style> rules, so styles allow
+# 'unsafe-inline'; scripts never do.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

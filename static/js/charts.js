@@ -1,66 +1,119 @@
-/* After layout, size every plotly chart to its box and fit each camera map to its cameras.
+/* Draw each plotly figure once, when its box comes near the viewport.
 
-   plotly draws while the page is still being parsed, before later columns of a grid exist,
-   so a chart can start wider than the box it ends up in; plotly only re-measures on window
-   resize. Maps are then zoomed to their cameras at the size actually drawn, so a phone and a
-   wide screen both show every marker. MapLibre draws the world 512 pixels wide at zoom 0. */
+   Figures come as JSON data blocks next to their box (portal/charts.py), so that the
+   Content-Security-Policy allows no inline script. This file and the plotly bundle are deferred:
+   the page is parsed and laid out, so a box already has its final width and a figure is drawn
+   once at that size. Camera maps get their zoom from their cameras' bounds at that size before
+   they are drawn: nothing relayouts a map while MapLibre is still loading its style (a relayout
+   then left the map without its markers, tests/browser/test_csp.py's old flake). */
 (function () {
   "use strict";
 
-  // Figures come as JSON data blocks next to their box (portal/charts.py), so that the
-  // Content-Security-Policy allows no inline script. This file is deferred: the page is parsed.
-  function drawFigures() {
-    if (!window.Plotly) {
-      return;
-    }
-    document.querySelectorAll("script[data-plotly-figure]").forEach(function (block) {
-      var graph = document.getElementById(block.getAttribute("data-plotly-figure"));
-      if (!graph) {
-        return;
-      }
-      var figure = JSON.parse(block.textContent);
-      var config = JSON.parse(block.getAttribute("data-plotly-config") || "{}");
-      window.Plotly.newPlot(graph, figure.data, figure.layout, config);
-    });
-  }
+  // Phones: plotly's toolbar would sit over legends and bars; the tables hold the numbers.
+  var NARROW = "(max-width: 40rem)";
+  // MapLibre draws the world 512 pixels wide at zoom 0.
+  var WORLD_PX = 512;
+  // portal/charts.py MAP_TILE_SOURCE: the raster source of the background tiles.
+  var TILE_SOURCE = "tiles";
 
-  drawFigures();
-
-  function zoomFor(bounds, width, height) {
+  function zoomFor(bounds, width, height, maxZoom) {
     var west = bounds[0], south = bounds[1], east = bounds[2], north = bounds[3];
     var lonSpan = Math.max(east - west, 1e-4);
     var latSpan = Math.max(north - south, 1e-4);
     var cosLat = Math.max(Math.cos(((south + north) / 2) * Math.PI / 180), 0.1);
-    var zoomLon = Math.log2((width * 360) / (512 * lonSpan));
-    var zoomLat = Math.log2((height * 360 * cosLat) / (512 * latSpan));
-    return Math.max(1, Math.min(15, Math.min(zoomLon, zoomLat) - 0.35));
+    var zoomLon = Math.log2((width * 360) / (WORLD_PX * lonSpan));
+    var zoomLat = Math.log2((height * 360 * cosLat) / (WORLD_PX * latSpan));
+    return Math.max(1, Math.min(maxZoom, Math.min(zoomLon, zoomLat) - 0.35));
   }
 
-  function fitMap(graph) {
-    var wrapper = graph.closest(".map-fit[data-bounds]");
-    if (!wrapper) {
+  function fitMap(graph, wrapper, layout) {
+    var bounds = (wrapper.getAttribute("data-bounds") || "").split(",").map(Number);
+    if (!layout.map || bounds.length !== 4 || bounds.some(isNaN)) {
       return;
     }
-    var bounds = wrapper.getAttribute("data-bounds").split(",").map(Number);
-    if (bounds.length !== 4 || bounds.some(isNaN)) {
-      return;
-    }
+    var maxZoom = Number(wrapper.getAttribute("data-max-zoom")) || 15;
+    var height = layout.height || graph.clientHeight;
     // The legend sits above the map inside the same box; leave it and a margin out.
-    var zoom = zoomFor(bounds, graph.clientWidth - 24, graph.clientHeight - 60);
-    var current = graph.layout && graph.layout.map ? graph.layout.map.zoom : null;
-    if (current === null || Math.abs(zoom - current) > 0.05) {
-      window.Plotly.relayout(graph, { "map.zoom": zoom });
-    }
+    layout.map.zoom = zoomFor(bounds, graph.clientWidth - 24, height - 60, maxZoom);
   }
 
-  window.addEventListener("load", function () {
-    if (!window.Plotly) {
+  // The note under a map that says its background tiles could not be loaded.
+  function watchTiles(graph, note) {
+    var subplot = graph._fullLayout && graph._fullLayout.map && graph._fullLayout.map._subplot;
+    if (!subplot || !subplot.map) {
       return;
     }
-    document.querySelectorAll(".js-plotly-plot").forEach(function (graph) {
-      Promise.resolve(window.Plotly.Plots.resize(graph)).then(function () {
-        fitMap(graph);
-      });
+    subplot.map.on("error", function (event) {
+      if (event.sourceId === TILE_SOURCE || event.tile) {
+        note.hidden = false;
+      }
     });
-  });
+  }
+
+  function draw(block) {
+    var graph = document.getElementById(block.getAttribute("data-plotly-figure"));
+    if (!graph || graph.getAttribute("data-drawn")) {
+      return;
+    }
+    graph.setAttribute("data-drawn", "1");
+    var figure = JSON.parse(block.textContent);
+    var config = JSON.parse(block.getAttribute("data-plotly-config") || "{}");
+    if (window.matchMedia && window.matchMedia(NARROW).matches) {
+      config.displayModeBar = false;
+    }
+    var wrapper = graph.closest(".map-fit");
+    if (wrapper) {
+      fitMap(graph, wrapper, figure.layout);
+    }
+    var waiting = graph.querySelector(".chart-waiting");
+    if (waiting) {
+      waiting.remove();
+    }
+    var drawn = window.Plotly.newPlot(graph, figure.data, figure.layout, config);
+    var note = wrapper && wrapper.querySelector("[data-map-note]");
+    if (note) {
+      // MapLibre exists as soon as newPlot returns; its tile requests start later.
+      watchTiles(graph, note);
+    }
+    // plotly rejects with "Map error." when a map's tiles fail; the markers draw all the same.
+    Promise.resolve(drawn).catch(function () {
+      if (note) {
+        note.hidden = false;
+      }
+    });
+  }
+
+  function start() {
+    var blocks = Array.prototype.slice.call(
+      document.querySelectorAll("script[data-plotly-figure]")
+    );
+    if (!window.Plotly || !blocks.length) {
+      return;
+    }
+    if (!("IntersectionObserver" in window)) {
+      blocks.forEach(draw);
+      return;
+    }
+    var byGraph = {};
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            draw(byGraph[entry.target.id]);
+          }
+        });
+      },
+      { rootMargin: "300px 0px" }
+    );
+    blocks.forEach(function (block) {
+      var graph = document.getElementById(block.getAttribute("data-plotly-figure"));
+      if (graph) {
+        byGraph[graph.id] = block;
+        observer.observe(graph);
+      }
+    });
+  }
+
+  start();
 })();
