@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from portal.import_scope import ImportScope
 from portal.imports import ImportReport, bulk_insert
 from portal.models import Agency, City
 from portal.services import agency_resolver, audit_record_many
@@ -132,13 +133,16 @@ def camera_import(
     full: bool = False,
     keep_ids: Collection[str] = (),
     actor=None,
+    scope: ImportScope | None = None,
 ) -> ImportReport:
     """Create or update cameras by (source, source id); never duplicates.
 
     With ``full`` and a city, that city's cameras of this source missing from the records (and
-    from ``keep_ids``, the ids of rows rejected for other reasons) are marked removed.
+    from ``keep_ids``, the ids of rows rejected for other reasons) are marked removed. Rows
+    ``scope`` refuses (another city's camera or owner) are rejected and never removed.
     """
     report = ImportReport()
+    scope = scope or ImportScope()
     records = list(records)
     owners = agency_resolver(
         names={r.owner or default_owner for r in records} - {""}, home_city=city
@@ -167,6 +171,16 @@ def camera_import(
         owner = owners.get(record.owner or default_owner)
         camera = existing.get(record.source_id)
         values = _camera_values(record, camera=camera, owner=owner, city=city)
+        refusal = scope.camera_refusal(
+            camera_id=record.source_id,
+            exists=camera is not None,
+            current_city_id=camera.city_id if camera is not None else None,
+            city_id=values.get("city_id", camera.city_id if camera is not None else None),
+            owner=owner,
+        )
+        if refusal:
+            report.reject(line=record.line, message=refusal, excerpt=record.excerpt)
+            continue
         if camera is None:
             camera = Camera(source=source, source_id=record.source_id, last_verified=seen_on)
             for name, value in values.items():
@@ -175,6 +189,7 @@ def camera_import(
                 camera.removed_on = seen_on
             to_create.append(camera)
             report.created += 1
+            scope.touch(camera.city_id, owner.home_city_id if owner else None)
             continue
         if values.get("status") == Camera.Status.REMOVED and camera.removed_on is None:
             values["removed_on"] = seen_on
@@ -185,6 +200,7 @@ def camera_import(
             camera.last_verified, camera.updated_at = seen_on, now
             to_update.append(camera)
             report.updated += 1
+            scope.touch(camera.city_id, owner.home_city_id if owner else None)
         else:
             unchanged.append(camera.pk)
             report.unchanged += 1
@@ -195,7 +211,7 @@ def camera_import(
 
     imported = report.created + report.updated + report.unchanged
     # A file in which no camera could be read says nothing about which cameras are gone.
-    if full and city is not None and imported:
+    if full and city is not None and imported and scope.owns_city(city.pk):
         present = set(first_line) | set(keep_ids)
         missing = [
             pk
@@ -207,6 +223,8 @@ def camera_import(
         report.removed = camera_mark_removed(
             cameras=Camera.objects.filter(pk__in=missing), actor=actor, on=seen_on
         )
+        if report.removed:
+            scope.touch(city.pk)
     return report
 
 
@@ -264,11 +282,13 @@ def _name_problem(name: str) -> str:
 class _SharingWriter:
     """Upserts agreements batch by batch, remembering what this import has already seen."""
 
-    def __init__(self, *, seen_on: dt.date, source: str):
+    def __init__(self, *, seen_on: dt.date, source: str, scope: ImportScope):
         self.seen_on = seen_on
         self.source = source[:255]
+        self.scope = scope
         self.report = ImportReport()
         self.agencies: dict[str, Agency | None] = {}
+        self.home_city: dict[int, int | None] = {}
         self.seen: set[tuple[int, int, str]] = set()
         self.complete: dict[str, set[int]] = {"owner": set(), "recipient": set()}
         self.now = timezone.now()
@@ -279,6 +299,7 @@ class _SharingWriter:
             resolved = agency_resolver(names=fresh)
             for name in fresh:
                 self.agencies[name] = resolved.get(name)
+            self.home_city.update((a.pk, a.home_city_id) for a in resolved.values())
 
     def write(self, edges: list[SharingEdge], completes: list[SharingListComplete]) -> None:
         self._resolve([n for e in edges for n in (e.owner, e.recipient)])
@@ -304,6 +325,10 @@ class _SharingWriter:
                     message=_("an agency cannot share with itself (%s)") % owner.name,
                     excerpt=_edge_text(edge),
                 )
+                continue
+            refusal = self.scope.agreement_refusal(owner=owner, recipient=recipient)
+            if refusal:
+                self.report.reject(line=edge.line, message=refusal, excerpt=_edge_text(edge))
                 continue
             key = (owner.pk, recipient.pk, edge.kind)
             if key in self.seen:
@@ -350,6 +375,7 @@ class _SharingWriter:
                     (*key, seen_on, seen_on, self.source, "", networks, self.now, self.now)
                 )
                 self.report.created += 1
+                self._touch(key)
                 continue
             pk, first_seen, last_seen, ended_on, old_networks = row
             changes = set()
@@ -368,6 +394,7 @@ class _SharingWriter:
             # Only moving last_seen forward is what every re-import does; that is "unchanged".
             if changes - {"last_seen"}:
                 self.report.updated += 1
+                self._touch(key)
             else:
                 self.report.unchanged += 1
             if changes - {"networks"}:
@@ -382,20 +409,38 @@ class _SharingWriter:
             networks_changed, ["networks", "updated_at"], batch_size=500
         )
 
+    def _touch(self, key: tuple[int, int, str]) -> None:
+        self.scope.touch(self.home_city.get(key[0]), self.home_city.get(key[1]))
+
     def end_missing(self, kinds: Collection[str] | None) -> None:
-        """End the open agreements of complete lists that this import did not see again."""
+        """End the open agreements of complete lists that this import did not see again (only
+        those its scope may change: a clerk's list never ends another city's sharing)."""
         for side, ids in self.complete.items():
             column = "owner_id" if side == "owner" else "recipient_id"
             for chunk in _chunks(sorted(ids)):
                 # Everything seen here has last_seen >= seen_on, so "older" means "missing".
                 stale = SharingAgreement.objects.filter(
+                    self.scope.agreements(),
                     **{f"{column}__in": chunk},
                     ended_on__isnull=True,
                     last_seen__lt=self.seen_on,
                 )
                 if kinds is not None:
                     stale = stale.filter(kind__in=list(kinds))
-                self.report.removed += stale.update(ended_on=self.seen_on, updated_at=self.now)
+                self.report.removed += _end_agreements(
+                    stale, on=self.seen_on, now=self.now, scope=self.scope
+                )
+
+
+def _end_agreements(
+    agreements: QuerySet[SharingAgreement], *, on: dt.date, now: dt.datetime, scope: ImportScope
+) -> int:
+    """End ``agreements`` on ``on``, noting both sides' cities as changed; returns how many."""
+    for owner_city, recipient_city in agreements.values_list(
+        "owner__home_city_id", "recipient__home_city_id"
+    ).distinct():
+        scope.touch(owner_city, recipient_city)
+    return agreements.update(ended_on=on, updated_at=now)
 
 
 def _edge_text(edge: SharingEdge) -> str:
@@ -411,15 +456,17 @@ def sharing_import(
     end_kinds: Collection[str] | None = None,
     batch_size: int | None = None,
     on_batch: Callable[[], None] | None = None,
+    scope: ImportScope | None = None,
 ) -> ImportReport:
     """Record who shares with whom as seen on ``seen_on``, streaming ``items`` in batches.
 
     New pairs are created; known ones are unchanged (only last_seen moves) or updated (seen
     earlier than first_seen, or listed again after they ended: reopened). For each complete
-    list, open agreements of ``end_kinds`` (all kinds when None) not seen get ended_on.
+    list, open agreements of ``end_kinds`` (all kinds when None) not seen get ended_on. Pairs
+    ``scope`` refuses are rejected on their line, and only agreements it allows are ended.
     """
     batch_size = batch_size or SHARING_BATCH
-    writer = _SharingWriter(seen_on=seen_on, source=source)
+    writer = _SharingWriter(seen_on=seen_on, source=source, scope=scope or ImportScope())
     edges: list[SharingEdge] = []
     completes: list[SharingListComplete] = []
     for item in items:
@@ -438,12 +485,16 @@ def sharing_import(
 
 
 @transaction.atomic
-def sharing_end_superseded(*, agency: str, side: str, seen_on: dt.date) -> int:
+def sharing_end_superseded(
+    *, agency: str, side: str, seen_on: dt.date, scope: ImportScope | None = None
+) -> int:
     """End the agreements only an older page list showed, when a newer page was imported first.
 
     They ended by the next later capture of the agency's page (a snapshot on that date) whose
-    list on ``side`` was seen (an agreement of that side first or last seen then).
+    list on ``side`` was seen (an agreement of that side first or last seen then). Only
+    agreements ``scope`` may change are ended.
     """
+    scope = scope or ImportScope()
     found = agency_resolver(names=[agency]).get(agency)
     if found is None:
         return 0
@@ -460,29 +511,53 @@ def sharing_end_superseded(*, agency: str, side: str, seen_on: dt.date) -> int:
     )
     if next_seen is None:
         return 0
-    return mine.filter(
-        ended_on__isnull=True, last_seen__gte=seen_on, last_seen__lt=next_seen
-    ).update(ended_on=next_seen, updated_at=timezone.now())
+    return _end_agreements(
+        mine.filter(scope.agreements(), ended_on__isnull=True).filter(
+            last_seen__gte=seen_on, last_seen__lt=next_seen
+        ),
+        on=next_seen,
+        now=timezone.now(),
+        scope=scope,
+    )
+
+
+@dataclass
+class TagsApplied:
+    """How many agencies a list's status tags changed, and the names ``scope`` refused with
+    why (their tag would have changed another city's agency)."""
+
+    changed: int = 0
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 @transaction.atomic
 def agency_status_tags_apply(
-    *, federal: Iterable[str] = (), inactive: Iterable[str] = (), actor=None
-) -> int:
+    *,
+    federal: Iterable[str] = (),
+    inactive: Iterable[str] = (),
+    actor=None,
+    scope: ImportScope | None = None,
+) -> TagsApplied:
     """Record what a list's status tags say (``[Federal]``, ``[Inactive]``) on the agencies
-    named; returns how many agencies changed (one audit row each)."""
+    named (one audit row each); agencies outside ``scope`` that a tag would change are left
+    as they are and reported."""
+    scope = scope or ImportScope()
     federal, inactive = set(federal), set(inactive)
     agencies = agency_resolver(names=federal | inactive)
-    changed = 0
+    result = TagsApplied()
     for names, field_name, value in (
         (federal, "kind", Agency.Kind.FEDERAL),
         (inactive, "is_active", False),
     ):
-        targets = [
-            a
-            for a in {agencies[n].pk: agencies[n] for n in names if n in agencies}.values()
-            if getattr(a, field_name) != value
-        ]
+        targets = []
+        for name in sorted(names):
+            agency = agencies.get(name)
+            if agency is None or getattr(agency, field_name) == value or agency in targets:
+                continue
+            if refusal := scope.agency_refusal(agency):
+                result.refused[name] = refusal
+                continue
+            targets.append(agency)
         if not targets:
             continue
         Agency.objects.filter(pk__in=[a.pk for a in targets]).update(
@@ -495,8 +570,9 @@ def agency_status_tags_apply(
             changes={field_name: value},
             city_attr="home_city_id",
         )
-        changed += len(targets)
-    return changed
+        scope.touch(*(a.home_city_id for a in targets))
+        result.changed += len(targets)
+    return result
 
 
 # --- transparency snapshots -------------------------------------------------------------------
@@ -532,13 +608,17 @@ class SnapshotRecord:
 
 
 @transaction.atomic
-def snapshot_import(*, records: Iterable[SnapshotRecord], source: str = "") -> ImportReport:
+def snapshot_import(
+    *, records: Iterable[SnapshotRecord], source: str = "", scope: ImportScope | None = None
+) -> ImportReport:
     """Create or merge one snapshot per (agency, date); given values overwrite, blanks keep.
 
     Rows for the same agency and date are merged in file order; the first of them carries the
     outcome and the others count as unchanged. Agencies without a transparency link get one.
+    Rows for agencies outside ``scope`` are rejected on their line.
     """
     report = ImportReport()
+    scope = scope or ImportScope()
     records = list(records)
     agencies = agency_resolver(names={r.agency for r in records if not _name_problem(r.agency)})
     merged: dict[tuple[int, dt.date], dict[str, Any]] = {}
@@ -553,6 +633,9 @@ def snapshot_import(*, records: Iterable[SnapshotRecord], source: str = "") -> I
                 message=problem or _("the agency name is blank"),
                 excerpt=record.excerpt,
             )
+            continue
+        if refusal := scope.agency_refusal(agency):
+            report.reject(line=record.line, message=refusal, excerpt=record.excerpt)
             continue
         key = (agency.pk, record.captured_on)
         if key in merged:
@@ -571,6 +654,7 @@ def snapshot_import(*, records: Iterable[SnapshotRecord], source: str = "") -> I
             for s in TransparencySnapshot.objects.filter(agency_id__in=chunk, captured_on__in=dates)
         )
     now = timezone.now()
+    by_pk = {a.pk: a for a in agencies.values()}
     creates, updates = [], []
     for key, values in merged.items():
         snapshot = existing.get(key)
@@ -579,11 +663,13 @@ def snapshot_import(*, records: Iterable[SnapshotRecord], source: str = "") -> I
                 TransparencySnapshot(agency_id=key[0], captured_on=key[1], source=source, **values)
             )
             report.created += 1
+            scope.touch(by_pk[key[0]].home_city_id)
             continue
         changed = {k: v for k, v in values.items() if getattr(snapshot, k) != v}
         if not changed:
             report.unchanged += 1
             continue
+        scope.touch(by_pk[key[0]].home_city_id)
         for name, value in changed.items():
             setattr(snapshot, name, value)
         snapshot.updated_at = now
@@ -598,7 +684,6 @@ def snapshot_import(*, records: Iterable[SnapshotRecord], source: str = "") -> I
     for key, values in merged.items():
         if values.get("portal_url"):
             links[key[0]] = values["portal_url"]
-    by_pk = {a.pk: a for a in agencies.values()}
     stale = [by_pk[pk] for pk in links if not by_pk[pk].transparency_url]
     for agency in stale:
         agency.transparency_url, agency.updated_at = links[agency.pk], now

@@ -5,8 +5,11 @@ queues ``portal.tasks.import_job_run``; ``import_job_run`` claims the job, runs 
 registered for its kind inside one transaction and records the counts and row errors. A file
 error (``ImportFileError``) rolls back every data write, so a bad file leaves nothing behind.
 
-Importers are plain functions ``run(*, job, stream, report) -> None`` registered by kind; a
-later app adds its own with ``register_importer`` without touching this module.
+Importers are plain functions ``run(*, job, stream, report, scope) -> None`` registered by
+kind; a later app adds its own with ``register_importer`` without touching this module. The
+``scope`` (``portal.import_scope.ImportScope``, built from the job's uploader) says whose data
+the import may change: every importer asks it where it resolves the owning agency or city and
+rejects the rows it refuses. The cities whose data changed each get the job's audit event.
 
 Liveness: the data transaction of a running job is invisible to other processes until it
 commits, so a running import keeps its heartbeat in the cache (Redis when configured) and, on
@@ -35,6 +38,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from portal.import_scope import ImportScope
 from portal.models import City, ImportJob, ImportRowError
 from portal.services import ServiceError, audit_record
 
@@ -420,19 +424,14 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
                 return job
             import_job_heartbeat(job=job, force=True)
             importer = importer_for(job.kind)
+            scope = ImportScope.for_job(job)
             stream = _open_stream(job)
             try:
-                importer(job=job, stream=stream, report=report)
+                importer(job=job, stream=stream, report=report, scope=scope)
             finally:
                 stream.close()
             _finish(job, status=ImportJob.Status.SUCCEEDED, report=report)
-            audit_record(
-                actor=job.created_by,
-                action="import.run",
-                obj=job,
-                city=job.city,
-                changes=_summary(job, seconds=time.monotonic() - started),
-            )
+            _audit_run(job, scope=scope, seconds=time.monotonic() - started)
     except (ImportFileError, ServiceError) as exc:
         _fail(job, str(exc))
     except SoftTimeLimitExceeded:
@@ -452,6 +451,22 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.file.delete(save=False)
         job.save(update_fields=["file", "updated_at"])
     return job
+
+
+def _audit_run(job: ImportJob, *, scope: ImportScope, seconds: float) -> None:
+    """The job's audit event in its own city, and one in every other city whose data it
+    changed, so that each of those cities' clerks sees what an import did to their records."""
+    changes = _summary(job, seconds=seconds)
+    audit_record(actor=job.created_by, action="import.run", obj=job, city=job.city, changes=changes)
+    others = scope.touched - {job.city_id}
+    for city in City.objects.filter(pk__in=sorted(others)).order_by("pk"):
+        audit_record(
+            actor=job.created_by,
+            action="import.run",
+            obj=job,
+            city=city,
+            changes={**changes, "uploaded_for": str(job.city) if job.city else None},
+        )
 
 
 def _summary(job: ImportJob, *, seconds: float) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from portal.import_scope import ImportScope
 from portal.models import Agency, AgencyAlias, AuditEvent, City, StateLawProfile
 from portal.names import ParsedName, guess_agency_kind, parse_agency_name
 from portal.pagecache import page_cache_invalidate
@@ -394,16 +395,22 @@ class AgencyListResult:
     unchanged: int = 0
     # (line, message) of rows naming an agency an earlier row already named
     repeats: list[tuple[int, str]] = field(default_factory=list)
+    # (line, message) of rows whose note ``scope`` refused (another city's agency)
+    refused: list[tuple[int, str]] = field(default_factory=list)
 
 
 @transaction.atomic
-def agency_list_import(*, entries: list[AgencyListEntry], actor=None) -> AgencyListResult:
+def agency_list_import(
+    *, entries: list[AgencyListEntry], actor=None, scope: ImportScope | None = None
+) -> AgencyListResult:
     """Make sure every listed agency exists; keep each list note in the agency's notes.
 
     Existing agencies are matched by normalized name or alias (never renamed); a note is
     added on its own line unless the agency's notes already hold it, audited. A name that
-    normalizes like an earlier row's counts as unchanged, with a note saying so.
+    normalizes like an earlier row's counts as unchanged, with a note saying so. A note for
+    an existing agency outside ``scope`` is refused with its line.
     """
+    scope = scope or ImportScope()
     result = AgencyListResult()
     before = set(
         Agency.objects.filter(
@@ -415,6 +422,12 @@ def agency_list_import(*, entries: list[AgencyListEntry], actor=None) -> AgencyL
     changed: dict[int, Agency] = {}
     for entry in entries:
         agency = agencies[entry.name]
+        note = " ".join(entry.notes.split())
+        adds_note = bool(note) and note not in agency.notes.splitlines()
+        refusal = scope.agency_refusal(agency) if adds_note else ""
+        if refusal and agency.normalized_name in before:
+            result.refused.append((entry.line, refusal))
+            continue
         if agency.pk in first_line:
             result.unchanged += 1
             result.repeats.append(
@@ -430,8 +443,7 @@ def agency_list_import(*, entries: list[AgencyListEntry], actor=None) -> AgencyL
                 result.unchanged += 1
             else:
                 result.created += 1
-        note = " ".join(entry.notes.split())
-        if note and note not in agency.notes.splitlines():
+        if adds_note:
             agency.notes = f"{agency.notes}\n{note}".strip()
             changed[agency.pk] = agency
     if changed:
@@ -447,4 +459,5 @@ def agency_list_import(*, entries: list[AgencyListEntry], actor=None) -> AgencyL
             changes={"notes": "added from an agency list"},
             city_attr="home_city_id",
         )
+        scope.touch(*(a.home_city_id for a in updated))
     return result

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from cameras.importers.base import CsvTable, is_null
+from portal.import_scope import ImportScope
 from portal.imports import ImportReport, import_job_heartbeat
 from portal.models import ImportJob
 from portal.names import parse_agency_name
@@ -30,7 +31,8 @@ def looks_like_agency_list(table: CsvTable) -> bool:
     return name is not None and not others
 
 
-def run_table(*, job: ImportJob, table: CsvTable, report: ImportReport) -> None:
+def run_table(*, job: ImportJob, table: CsvTable, report: ImportReport, scope: ImportScope) -> None:
+    """Import an agency list; a note for another city's agency is a row error."""
     name_col, notes_col = table.pick(*NAME_KEYS), table.pick(*NOTES_KEYS)
     entries: list[AgencyListEntry] = []
     for row in table.rows:
@@ -54,9 +56,11 @@ def run_table(*, job: ImportJob, table: CsvTable, report: ImportReport) -> None:
             AgencyListEntry(line=row.line, name=name, notes="" if is_null(notes) else notes)
         )
     import_job_heartbeat(job=job)
-    result = agency_list_import(entries=entries, actor=job.created_by)
+    result = agency_list_import(entries=entries, actor=job.created_by, scope=scope)
     report.created += result.created
     report.updated += result.updated
     report.unchanged += result.unchanged
     for line, message in result.repeats:
         report.note(line=line, message=message)
+    for line, message in result.refused:
+        report.reject(line=line, message=message)

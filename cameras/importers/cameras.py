@@ -30,6 +30,7 @@ from cameras.importers.base import (
 from cameras.importers.directions import DirectionError, parse_directions
 from cameras.models import Camera
 from cameras.services import CameraRecord, camera_import
+from portal.import_scope import ImportScope
 from portal.imports import ImportFileError, ImportReport, import_job_heartbeat, job_date
 from portal.models import ImportJob
 
@@ -234,8 +235,9 @@ def _default_source(fmt: str, ids: list[str], job: ImportJob) -> str:
     return f"{fmt}-{job.city.slug}"[:32] if job.city else fmt
 
 
-def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
-    """Import one camera file into ``job``'s report (see the module docstring for options)."""
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
+    """Import one camera file into ``job``'s report (see the module docstring for options);
+    rows changing cameras outside ``scope`` are rejected."""
     options = job.options or {}
     head = sniff_text(stream).lstrip()
     if head.startswith(("{", "[")):
@@ -274,5 +276,6 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
         full=not options.get("partial"),
         keep_ids=keep_ids,
         actor=job.created_by,
+        scope=scope,
     )
     report.add(result)

@@ -38,6 +38,7 @@ from cameras.services import (
     sharing_import,
     snapshot_import,
 )
+from portal.import_scope import ImportScope
 from portal.imports import (
     ImportFileError,
     ImportReport,
@@ -120,19 +121,19 @@ def _external(value: str) -> tuple[int | None, list[str]]:
         return len(names), names
 
 
-def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
     """Import one metrics/policies CSV into ``job``'s report; a saved transparency page goes
-    to the page importer."""
+    to the page importer. Rows for agencies outside ``scope`` are rejected."""
     from cameras.importers import agency_list, portal_page  # they build on this module
 
     if portal_page.looks_like_page(sniff_text(stream)):
-        portal_page.run(job=job, stream=stream, report=report)
+        portal_page.run(job=job, stream=stream, report=report, scope=scope)
         return
     options = job.options or {}
     default_date = option_date(options) or date_from_name(job.original_name) or job_date(job)
     table = read_csv(stream)
     if agency_list.looks_like_agency_list(table):
-        agency_list.run_table(job=job, table=table, report=report)
+        agency_list.run_table(job=job, table=table, report=report, scope=scope)
         return
     columns = table.require({"agency": AGENCY_KEYS}, what=_("a transparency metrics file"))
     metric_columns = [c for c in table.header if c in COLUMNS and c not in ("url", "portal_url")]
@@ -203,13 +204,17 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
                 if key_of(n) != own_key
             )
     import_job_heartbeat(job=job)
-    report.add(snapshot_import(records=records, source=job.original_name))
+    snapshots = snapshot_import(records=records, source=job.original_name, scope=scope)
+    report.add(snapshots)
+    # A row refused as a whole (its agency is outside the scope) says nothing about sharing.
+    refused = {issue.line for issue in snapshots.issues}
     for seen_on, items in sorted(edges.items()):
         shared = sharing_import(
-            items=items,
+            items=[item for item in items if item.line not in refused],
             seen_on=seen_on,
             source=job.original_name,
             on_batch=lambda: import_job_heartbeat(job=job),
+            scope=scope,
         )
         # The rows were imported as snapshots; a name that could not become an agreement is
         # noted on its line without rejecting the row.

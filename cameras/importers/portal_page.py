@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from cameras.importers.base import date_from_name, open_text, parse_count, sniff_text
 from cameras.importers.namelists import NameResolver, rejoin_lines, split_joined
 from cameras.importers.portal_metrics import parse_retention
-from cameras.importers.sharing import sharing_kind_for
+from cameras.importers.sharing import note_refused_tags, sharing_kind_for
 from cameras.services import (
     SharingEdge,
     SharingListComplete,
@@ -41,6 +41,7 @@ from cameras.services import (
     sharing_import,
     snapshot_import,
 )
+from portal.import_scope import ImportScope
 from portal.imports import (
     ImportFileError,
     ImportReport,
@@ -605,8 +606,9 @@ def read_stream(stream: IO[bytes]) -> tuple[str, bool]:
     return text, is_html
 
 
-def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
-    """Import one saved transparency page into ``job``'s report (options: module docstring)."""
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
+    """Import one saved transparency page into ``job``'s report (options: module docstring);
+    what ``scope`` refuses (another city's snapshot or sharing) is rejected on its line."""
     options = job.options or {}
     text, is_html = read_stream(stream)
     page = parse_page(text, is_html=is_html, agency=options.get("agency") or "")
@@ -636,6 +638,7 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
                 )
             ],
             source=job.original_name,
+            scope=scope,
         )
     )
     import_job_heartbeat(job=job)
@@ -647,19 +650,26 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
             seen_on=captured_on,
             source=job.original_name,
             on_batch=lambda: import_job_heartbeat(job=job),
+            scope=scope,
         )
     )
     if not partial:
         # An older page imported after a newer one: what only it lists had ended by then.
         for side in {lst.side for lst in page.lists}:
             report.removed += sharing_end_superseded(
-                agency=page.agency, side=side, seen_on=captured_on
+                agency=page.agency, side=side, seen_on=captured_on, scope=scope
             )
     items = [item for lst in page.lists for item in lst.items]
-    agency_status_tags_apply(
+    tags = agency_status_tags_apply(
         federal=[i.name for i in items if i.federal],
         inactive=[i.name for i in items if i.inactive],
+        actor=job.created_by,
+        scope=scope,
     )
+    lines: dict[str, int] = {}
+    for item in items:
+        lines.setdefault(item.name, item.line)
+    note_refused_tags(tags=tags, lines=lines, report=report)
     for page_list in page.lists:
         for item in page_list.skipped:
             report.read += 1

@@ -38,9 +38,11 @@ from cameras.models import SharingAgreement
 from cameras.services import (
     SharingEdge,
     SharingListComplete,
+    TagsApplied,
     agency_status_tags_apply,
     sharing_import,
 )
+from portal.import_scope import ImportScope
 from portal.imports import (
     ImportFileError,
     ImportReport,
@@ -242,19 +244,30 @@ def _csv_items(
 # --- transparency pages -----------------------------------------------------------------------
 
 
-def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
+def note_refused_tags(*, tags: TagsApplied, lines: dict[str, int], report: ImportReport) -> None:
+    """Note on its line each status tag the import's scope did not let it apply."""
+    for name, message in tags.refused.items():
+        report.note(
+            line=lines.get(name, 0),
+            message=_("status tag not applied: %s") % message,
+            excerpt=name,
+        )
+
+
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
     """Import one sharing file into ``job``'s report (see the module docstring for options).
 
-    A transparency page goes to the page importer, which also keeps its dated snapshot.
+    A transparency page goes to the page importer, which also keeps its dated snapshot. Pairs
+    that would change sharing outside ``scope`` are rejected, and never ended.
     """
     from cameras.importers import portal_page, sharing_json  # they build on this module
 
     head = sniff_text(stream)
     if portal_page.looks_like_page(head):
-        portal_page.run(job=job, stream=stream, report=report)
+        portal_page.run(job=job, stream=stream, report=report, scope=scope)
         return
     if sharing_json.looks_like_records(head):
-        _run_records(job=job, stream=stream, report=report)
+        _run_records(job=job, stream=stream, report=report, scope=scope)
         return
     options = job.options or {}
     kind = options.get("kind") or SharingAgreement.Kind.DIRECT
@@ -276,11 +289,14 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
         # name, so a "National Lookup" entry that disappears ends too.
         end_kinds=[kind] if options.get("kind") else None,
         on_batch=lambda: import_job_heartbeat(job=job),
+        scope=scope,
     )
     report.add(result)
 
 
-def _run_records(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
+def _run_records(
+    *, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope
+) -> None:
     """A scraper's JSON records: every source's list is as complete as a page's."""
     from cameras.importers import sharing_json
 
@@ -293,6 +309,10 @@ def _run_records(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> 
             seen_on=seen_on,
             source=job.original_name,
             on_batch=lambda: import_job_heartbeat(job=job),
+            scope=scope,
         )
     )
-    agency_status_tags_apply(federal=records.federal, inactive=records.inactive)
+    tags = agency_status_tags_apply(
+        federal=records.federal, inactive=records.inactive, actor=job.created_by, scope=scope
+    )
+    note_refused_tags(tags=tags, lines={**records.inactive, **records.federal}, report=report)

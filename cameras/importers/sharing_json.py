@@ -98,11 +98,12 @@ def _problem(value: Any) -> str:
 
 @dataclass
 class RecordsFile:
-    """What a records file says: its edges in order, and the agencies its tags mark."""
+    """What a records file says: its edges in order, and the agencies its tags mark (each
+    with the line that first tags it)."""
 
     edges: list[SharingEdge | SharingListComplete] = field(default_factory=list)
-    federal: set[str] = field(default_factory=set)
-    inactive: set[str] = field(default_factory=set)
+    federal: dict[str, int] = field(default_factory=dict)
+    inactive: dict[str, int] = field(default_factory=dict)
 
 
 def read_records(stream: IO[bytes], *, report: ImportReport, partial: bool) -> RecordsFile:
@@ -126,9 +127,9 @@ def read_records(stream: IO[bytes], *, report: ImportReport, partial: bool) -> R
         side = SIDES[str(value.get("direction") or "shares_with")]
         item = read_tags(record.line, str(value["partner_name"]))
         if item.federal:
-            result.federal.add(item.name)
+            result.federal.setdefault(item.name, record.line)
         if item.inactive:
-            result.inactive.add(item.name)
+            result.inactive.setdefault(item.name, record.line)
         if not partial and (source, side) not in complete:
             complete.add((source, side))
             result.edges.append(SharingListComplete(line=record.line, agency=source, side=side))

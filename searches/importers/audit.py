@@ -18,6 +18,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from portal.import_scope import ImportScope
 from portal.imports import (
     ImportFileError,
     ImportReport,
@@ -36,8 +37,10 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 20_000
 
 
-def source_agency(job: ImportJob) -> Agency:
-    """The agency whose audit this is, from the job's ``agency`` option."""
+def source_agency(job: ImportJob, *, scope: ImportScope | None = None) -> Agency:
+    """The agency whose audit this is, from the job's ``agency`` option; every row of the file
+    is that agency's data, so one outside ``scope`` fails the whole file."""
+    scope = scope or ImportScope()
     name = str((job.options or {}).get("agency") or "").strip()
     if not name:
         raise ImportFileError(
@@ -48,10 +51,18 @@ def source_agency(job: ImportJob) -> Agency:
         )
     agency = agency_find(name=name)
     if agency is None:
+        if not scope.owns_city(job.city_id):
+            raise ImportFileError(
+                _("“%s” is not an agency of your cities; add it to your city first.") % name[:100]
+            )
         resolved = agency_resolver(names=[name], home_city=job.city)
         if name not in resolved:
             raise ImportFileError(_("“%s” is not an agency name.") % name[:100])
         agency = resolved[name]
+    if refusal := scope.agency_refusal(agency):
+        raise ImportFileError(
+            _("Whose audit this is: %(refusal)s. Nothing was imported.") % {"refusal": refusal}
+        )
     return agency
 
 
@@ -99,10 +110,11 @@ class _Agencies(dict):
             self.unusable.update(names - resolved.keys())
 
 
-def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
-    """Import one audit file into ``job``'s report (see the module docstring for options)."""
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
+    """Import one audit file into ``job``'s report (see the module docstring for options);
+    the audited agency must be inside ``scope``."""
     options = job.options or {}
-    source = source_agency(job)
+    source = source_agency(job, scope=scope)
     table = open_table(stream)
     # A header-only file says so, whatever its header: "no data rows" is the useful answer
     # even when the header is one no layout knows.
@@ -154,7 +166,10 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport) -> None:
             chunk = []
     if chunk:
         flush(chunk)
-    after_load(source=source, result=loader.finish())
+    result = loader.finish()
+    if result.created:
+        scope.touch(source.home_city_id)
+    after_load(source=source, result=result)
     logger.info(
         "Audit import %s (%s, %s): %s",
         job.pk,

@@ -171,7 +171,7 @@ def test_a_job_left_running_by_a_dead_worker_starts_over_with_the_same_result():
 
 
 def test_an_importer_error_rolls_back_its_writes_and_fails_the_job():
-    def half_then_fail(*, job, stream, report):
+    def half_then_fail(*, job, stream, report, scope):
         AgencyFactory(name="Written Before The Error IL PD")
         report.created += 1
         raise ImportFileError("Line 3: the rest of the file is unreadable.")
@@ -191,7 +191,7 @@ def test_an_importer_error_rolls_back_its_writes_and_fails_the_job():
 
 
 def test_an_unexpected_error_fails_the_job_with_its_kind():
-    def crash(*, job, stream, report):
+    def crash(*, job, stream, report, scope):
         raise KeyError("surprise")
 
     register_importer("test_crash", crash)
