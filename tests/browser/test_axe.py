@@ -1,0 +1,182 @@
+"""axe-core over every public page type of the demo, at 1280 and 375 px, in Debian's Chromium.
+
+axe-core comes from npm (package-lock.json; `make test` runs `npm ci`). The test skips where
+node_modules/axe-core or /usr/bin/chromium is missing, unless PORTAL_REQUIRE_BROWSER=1 (CI),
+where either is a failure. No critical or serious violation may remain, and none of the
+landmark rules the portal once broke (every piece of content inside a landmark, landmarks of
+one kind told apart by their names).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from hearings.models import Hearing, OutboundEmail, Petition
+from hearings.outbox import email_bodies
+from hearings.services.comments import comment_submit
+from hearings.services.petitions import petition_sign
+from portal.models import Agency, City
+from tests.browser.test_city_page import (
+    CHROMIUM,
+    browser,  # noqa: F401 - the shared browser fixture
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (1280, 375)
+FAILING_IMPACTS = {"critical", "serious"}
+# Moderate rules the portal is held to as well: they were real findings once.
+HELD_RULES = {"region", "landmark-unique", "landmark-no-duplicate-banner", "landmark-one-main"}
+# charts.js draws each plotly figure as it nears the viewport; a figure is drawn once its SVG is.
+FIGURES = """() => Array.from(document.querySelectorAll("script[data-plotly-figure]"))
+    .map((block) => block.getAttribute("data-plotly-figure"))
+    .filter((id) => document.getElementById(id))"""
+DRAWN = "(id) => document.getElementById(id).querySelector('.main-svg') !== null"
+RUN_AXE = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+    }));
+}"""
+LINK = re.compile(r"https?://[^/\s]+(/\S+?/confirm/[^/\s]+/)")
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `make node` (npm ci)"
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")  # the browser fixture fails under CI
+    return AXE.read_text(encoding="utf-8")
+
+
+def _emailed_link(key: str) -> str:
+    email = OutboundEmail.objects.get(key=key)
+    return LINK.search(email_bodies(email)[0]).group(1)
+
+
+def _public_pages() -> dict[str, str]:
+    """One URL of every public page type, on the demo's own data."""
+    call_command("seed_demo", verbosity=0)
+    city = City.objects.filter(cameras__isnull=False).distinct().order_by("pk").first()
+    agency = Agency.objects.filter(sharing_out__isnull=False).distinct().order_by("pk").first()
+    camera = city.cameras.order_by("pk").first()
+    hearing = Hearing.objects.comment_open().order_by("starts_at").first()
+    petition = Petition.objects.filter(status=Petition.Status.OPEN).order_by("pk").first()
+
+    comment = comment_submit(
+        item=hearing.items.order_by("position").first(),
+        name="Ana Ruiz",
+        email="ana.ruiz@example.org",
+        address="60491",
+        position="oppose",
+        text="Please publish every search reason before renewing.",
+        wants_to_speak=False,
+        consent=True,
+        ip="203.0.113.7",
+    )
+    signature = petition_sign(
+        petition=petition,
+        name="Ana Ruiz",
+        email="ana.ruiz@example.org",
+        zip_code="60491",
+        show_name=False,
+        comment="",
+        ip="203.0.113.7",
+    )
+    return {
+        "home": "/",
+        "site search": "/search/?q=police",
+        "cities": "/cities/",
+        "city": city.get_absolute_url(),
+        "agencies": "/agencies/",
+        "agency": agency.get_absolute_url(),
+        "cameras": "/cameras/",
+        "camera": camera.get_absolute_url(),
+        "searches": "/searches/",
+        "national": "/searches/national/",
+        "hearings": "/hearings/",
+        "city hearings": f"/hearings/{hearing.city.slug}/",
+        "hearing": hearing.get_absolute_url(),
+        "comment sent": hearing.get_absolute_url() + "sent/",
+        "comment confirm": _emailed_link(f"comment:{comment.pk}:confirm"),
+        "petitions": "/petitions/",
+        "petition": petition.get_absolute_url(),
+        "petition start": "/petitions/start/",
+        "petition signed": petition.get_absolute_url() + "signed/",
+        "signature confirm": _emailed_link(f"signature-{signature.pk}-confirm"),
+        "laws": "/laws/",
+        "methodology": "/methodology/",
+        "not found": "/cities/no-such-city/",
+    }
+
+
+def _draw_every_figure(page) -> None:
+    for figure in page.evaluate(FIGURES):
+        page.locator(f"[id='{figure}']").scroll_into_view_if_needed()
+        page.wait_for_function(DRAWN, arg=figure, timeout=20_000)
+
+
+def _violations(page, axe_source: str) -> list[dict]:
+    # What a click reveals is checked too: every "show more" and disclosure, opened.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    page.evaluate(axe_source)  # through CDP: the page's Content-Security-Policy allows it
+    found = page.evaluate(RUN_AXE)
+    return [v for v in found if v["impact"] in FAILING_IMPACTS or v["id"] in HELD_RULES]
+
+
+def _report(name: str, width: int, violations: list[dict]) -> list[str]:
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(
+                f"{name} @{width}px: {violation['id']} ({violation['impact']}) "
+                f"{node['target']}: {violation['help']}. {summary}"
+            )
+    return lines
+
+
+def test_no_public_page_has_a_serious_accessibility_violation(
+    browser,  # noqa: F811
+    live_server,
+    axe_source,
+):
+    pages = _public_pages()
+    problems: list[str] = []
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            for name, path in pages.items():
+                response = page.goto(live_server.url + path)
+                expected = 404 if name == "not found" else 200
+                assert response.status == expected, (name, path, response.status)
+                _draw_every_figure(page)
+                problems += _report(name, width, _violations(page, axe_source))
+                if name == "home" and width < 700:
+                    # The phone menu, opened: its links must pass too.
+                    page.get_by_role("button", name="Menu").click()
+                    problems += _report("home, menu open", width, _violations(page, axe_source))
+                if name in ("comment confirm", "signature confirm") and width == WIDTHS[0]:
+                    # The page after pressing the button; the next width sees the link used.
+                    page.locator("main form button[type=submit]").click()
+                    page.wait_for_load_state("load")
+                    done = f"{name}, done"
+                    problems += _report(done, width, _violations(page, axe_source))
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
