@@ -416,6 +416,8 @@ def test_clerk_cannot_upload_an_import_for_another_city(clerk_client, other_city
 def test_upload_creates_a_job_that_runs_and_shows_its_counts(
     clerk_client, clerk, clerk_city, django_capture_on_commit_callbacks
 ):
+    # A clerk's import changes only their cities' agencies' sharing (portal/import_scope.py).
+    AgencyFactory(name="Joliet IL PD", home_city=clerk_city)
     content = (
         b"src_agency,external_agency\n"
         b"Joliet IL PD,Aurora IL PD\n"
