@@ -180,3 +180,43 @@ def test_no_public_page_has_a_serious_accessibility_violation(
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_phone_menu_is_a_button_and_no_hidden_tab_stop(browser, live_server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        try:
+            page.goto(live_server.url + "/")
+            button = page.locator(".site-header .nav-toggle")
+            cities = page.locator("#site-nav").get_by_role("link", name="Cities")
+            if width > 700:
+                expect(button).to_be_hidden()
+                expect(cities).to_be_visible()
+                # Tab from the brand goes straight into the menu: nothing invisible between.
+                page.locator(".brand").focus()
+                page.keyboard.press("Tab")
+                expect(page.locator("#site-nav a").first).to_be_focused()
+                continue
+            expect(button).to_have_attribute("aria-expanded", "false")
+            expect(cities).to_be_hidden()
+            button.click()
+            expect(button).to_have_attribute("aria-expanded", "true")
+            expect(cities).to_be_visible()
+            page.keyboard.press("Escape")
+            expect(button).to_have_attribute("aria-expanded", "false")
+            expect(button).to_be_focused()
+            expect(cities).to_be_hidden()
+        finally:
+            context.close()
+    # Without JavaScript the links are listed and no button is shown.
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        expect(page.locator(".site-header .nav-toggle")).to_be_hidden()
+        expect(page.locator("#site-nav").get_by_role("link", name="Cities")).to_be_visible()
+    finally:
+        context.close()
