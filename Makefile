@@ -7,13 +7,13 @@ PORT ?= 8000
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) 2>/dev/null | cut -c1-12)
 
-.PHONY: run setup install node migrate demo test test-services lint format check lock worker beat serve bench clean
+.PHONY: run setup install node messages makemessages migrate demo test test-services lint format check lock worker beat serve bench clean
 
 run: setup ## set up everything and serve the demo site on the embedded default
 	PORTAL_SITE_URL=$${PORTAL_SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-setup: install migrate demo
+setup: install messages migrate demo
 
 install: $(STAMP)
 
@@ -23,6 +23,23 @@ $(STAMP): $(LOCK)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Translations: the compiled catalogues (locale/*/LC_MESSAGES/django.mo) are committed, so a clone
+# or image without GNU gettext still serves Spanish; a .po newer than its .mo is compiled again
+# with msgfmt (Debian's gettext package; Django's compilemessages calls the same tool). After
+# changing strings: `make makemessages`, translate, `make messages`, commit the .po and the .mo.
+PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+messages: $(PO:.po=.mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check -o $@ $<; \
+	else echo "msgfmt not found (apt-get install gettext): keeping the committed $@" >&2; fi
+
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=media --ignore=staticfiles \
+	--ignore=tests --ignore=bench --ignore=scripts
+
+makemessages: install ## refresh locale/es/LC_MESSAGES/django.po from the code and templates
+	$(BIN)/python manage.py makemessages -l es --no-obsolete $(MESSAGES_IGNORE)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -38,11 +55,11 @@ node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: tests/browser/test_axe.py will skip" >&2; fi
 
-test: install node ## the test suite on the embedded default (SQLite, eager Celery)
+test: install node messages ## the test suite on the embedded default (SQLite, eager Celery)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL and Redis, plus the tests that need a real Celery worker.
-test-services: install node
+test-services: install node messages
 	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" >&2; exit 2)
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set" >&2; exit 2)
 	PORTAL_SERVICES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)

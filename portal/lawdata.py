@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext_noop
 
 LAST_REVIEWED = dt.date(2026, 11, 22)
 
@@ -29,7 +30,7 @@ PROFILES: list[dict[str, Any]] = [
             "https://codes.findlaw.com/ar/title-12-law-enforcement-emergency-management-and-"
             "military-affairs/ar-code-sect-12-12-1804/"
         ),
-        "summary": (
+        "summary": gettext_noop(
             "The Automatic License Plate Reader System Act allows ALPR use only for listed "
             "purposes such as law enforcement, parking enforcement and controlling access to "
             "secured areas. Captured plate data may not be used or shared for any other purpose "
@@ -55,7 +56,7 @@ PROFILES: list[dict[str, Any]] = [
             "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml"
             "?lawCode=CIV&sectionNum=1798.90.55"
         ),
-        "summary": (
+        "summary": gettext_noop(
             "ALPR operators and end-users must keep a usage and privacy policy, log every access "
             "and protect the data. A public agency may not sell, share or transfer ALPR "
             "information except to another public agency (§ 1798.90.55(b)), which the Act defines"
@@ -81,7 +82,7 @@ PROFILES: list[dict[str, Any]] = [
             "https://www.leg.state.fl.us/statutes/index.cfm?App_mode=Display_Statute"
             "&URL=0300-0399/0316/Sections/0316.0778.html"
         ),
-        "summary": (
+        "summary": gettext_noop(
             "Images from ALPR systems and personal identifying information in data generated "
             "from them are confidential and exempt from Florida's public records law, and may be "
             "disclosed to criminal justice agencies for their official duties. Retention is set "
@@ -100,7 +101,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "GA",
         "statute_citation": "O.C.G.A. § 35-1-22",
         "statute_url": "https://law.counselstack.com/statute/ga/35-1-22",
-        "summary": (
+        "summary": gettext_noop(
             "Law enforcement agencies may collect captured license plate data, which may be "
             "accessed only for a law enforcement purpose and must be destroyed within 30 months "
             "of collection unless it concerns a toll violation or is held for a law enforcement "
@@ -120,7 +121,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "IL",
         "statute_citation": "625 ILCS 5/2-130 (Public Act 103-0540, HB 3326)",
         "statute_url": "https://www.ilga.gov/legislation/ilcs/fulltext.asp?DocName=062500050K2-130",
-        "summary": (
+        "summary": gettext_noop(
             "No ALPR user in Illinois may sell, share, allow access to or transfer ALPR "
             "information to any state or local jurisdiction to investigate or enforce a law that "
             "denies or interferes with the right to reproductive or other lawful health care, or "
@@ -145,7 +146,7 @@ PROFILES: list[dict[str, Any]] = [
             "https://mgaleg.maryland.gov/mgawebsite/Laws/StatuteText"
             "?article=gps&section=3-509&enactments=false"
         ),
-        "summary": (
+        "summary": gettext_noop(
             "Law enforcement agencies may use captured plate data only for a legitimate law "
             "enforcement purpose: investigating, detecting or analysing a crime or a vehicle law "
             "violation, or terrorist, missing or endangered person searches and alerts. Captured "
@@ -166,7 +167,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "ME",
         "statute_citation": "29-A M.R.S. § 2117-A",
         "statute_url": "https://legislature.maine.gov/statutes/29-A/title29-Asec2117-A.html",
-        "summary": (
+        "summary": gettext_noop(
             "ALPR use is limited to the Department of Transportation and to state, county and "
             "municipal law enforcement agencies for their duties; other use is a crime. "
             "Collected data is confidential, may be used only for law enforcement purposes, and "
@@ -183,7 +184,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "MN",
         "statute_citation": "Minn. Stat. § 13.824",
         "statute_url": "https://www.revisor.mn.gov/statutes/cite/13.824",
-        "summary": (
+        "summary": gettext_noop(
             "ALPR data may hold only plate numbers, date, time and location, and pictures of "
             "plates, vehicles and their surroundings. It is private or nonpublic data, may be "
             "matched only against the state license plate file except in an active criminal "
@@ -207,7 +208,7 @@ PROFILES: list[dict[str, Any]] = [
             "https://archive.legmt.gov/bills/2023/mca/title_0460/chapter_0050/part_0010/"
             "section_0180/0460-0050-0010-0180.html"
         ),
-        "summary": (
+        "summary": gettext_noop(
             "Law enforcement may use ALPRs only to identify vehicles that are stolen, linked to "
             "wanted, missing or endangered persons or to outstanding warrants, in violation of "
             "commercial trucking rules, part of case-specific investigative surveillance, "
@@ -230,7 +231,7 @@ PROFILES: list[dict[str, Any]] = [
             "https://www.ncleg.gov/EnactedLegislation/Statutes/HTML/BySection/Chapter_20/"
             "GS_20-183.32.html"
         ),
-        "summary": (
+        "summary": gettext_noop(
             "An agency must adopt a written policy (databases, retention, sharing with other "
             "agencies, training, oversight, security and audits) before using ALPRs. Data may be "
             "obtained, accessed, kept or disclosed only for law enforcement purposes and not to "
@@ -250,7 +251,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "NE",
         "statute_citation": "Neb. Rev. Stat. §§ 60-3201 and following (LB 93, 2018)",
         "statute_url": "https://nebraskalegislature.gov/laws/statutes.php?statute=60-3204",
-        "summary": (
+        "summary": gettext_noop(
             "The Automatic License Plate Reader Privacy Act forbids government ALPR use except "
             "for listed purposes: law enforcement identification of vehicles with violations, "
             "warrants, missing persons, theft or relevance to an ongoing criminal investigation; "
@@ -270,7 +271,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "NH",
         "statute_citation": "N.H. Rev. Stat. § 261:75-b",
         "statute_url": "https://www.gencourt.state.nh.us/rsa/html/XXI/261/261-75-b.htm",
-        "summary": (
+        "summary": gettext_noop(
             "Only state, county and local law enforcement may use number plate readers, on "
             "devices registered with the Department of Safety, and only to identify listed kinds "
             "of vehicles (stolen; wanted, missing or endangered persons; warrants; suspended "
@@ -291,7 +292,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "OR",
         "statute_citation": "Oregon Laws 2026, SB 1516, sections 3 to 9",
         "statute_url": "https://olis.oregonlegislature.gov/liz/2026R1/Measures/Overview/SB1516",
-        "summary": (
+        "summary": gettext_noop(
             "Law enforcement agencies may use ALPRs only for authorized purposes, must adopt "
             "policies for use and vendor contracts, and must log and justify every search. "
             "Captured plate data not tied to an ongoing criminal investigation or court "
@@ -312,7 +313,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "TN",
         "statute_citation": "Tenn. Code Ann. § 55-10-302 (2014 Pub. Ch. 625)",
         "statute_url": "https://publications.tnsosfiles.com/acts/108/pub/pc0625.pdf",
-        "summary": (
+        "summary": gettext_noop(
             "Captured plate data collected or kept by a state or local governmental entity "
             "through a fixed automated license plate recognition system may not be stored for "
             "more than 90 days unless it is part of an ongoing investigation."
@@ -328,7 +329,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "UT",
         "statute_citation": "Utah Code §§ 41-6a-2001 and following",
         "statute_url": "https://le.utah.gov/xcode/Title41/Chapter6A/41-6a-S2004.html",
-        "summary": (
+        "summary": gettext_noop(
             "The Automatic License Plate Reader System Act limits ALPR use to listed purposes. "
             "Captured plate data held by a governmental entity is a protected record, may not be "
             "sold or used or shared for any other purpose, and may not be kept more than nine "
@@ -346,7 +347,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "VA",
         "statute_citation": "Va. Code § 2.2-5517 (HB 2724, 2025)",
         "statute_url": "https://law.lis.virginia.gov/vacode/title2.2/chapter55.6/section2.2-5517/",
-        "summary": (
+        "summary": gettext_noop(
             "Law enforcement may use ALPR systems approved by the Department of General "
             "Services only in criminal investigations with reasonable suspicion of a crime, in "
             "active missing or endangered person and human trafficking investigations, and to "
@@ -367,7 +368,7 @@ PROFILES: list[dict[str, Any]] = [
         "state": "VT",
         "statute_citation": "23 V.S.A. §§ 1607 and 1608",
         "statute_url": "https://legislature.vermont.gov/statutes/section/23/015/01607",
-        "summary": (
+        "summary": gettext_noop(
             "ALPR data may be accessed only for a legitimate law enforcement purpose: "
             "investigating or enforcing a crime or a commercial motor vehicle violation, a "
             "defense against such a charge, AMBER alerts, or missing or endangered person "

@@ -59,7 +59,7 @@ def monthly_series(stats: SearchStats, *, max_series: int = MAX_SERIES) -> list[
     rest = stats.categories[max_series:]
     series = [
         Series(
-            label=c.name or _("Not yet classified"),
+            label=_(c.name) if c.name else _("Not yet classified"),
             values=stats.month_series(c.id),
             color=CATEGORY_COLORS[i % len(CATEGORY_COLORS)],
         )

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, ImportJob
@@ -122,7 +123,8 @@ class ReasonCategory(models.Model):
         verbose_name_plural = _("reason categories")
 
     def __str__(self) -> str:
-        return self.name
+        # The default names are catalogue msgids (rules_data); a clerk's own name stays as typed.
+        return gettext(self.name)
 
 
 class ReasonPattern(models.Model):

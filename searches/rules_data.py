@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext_noop
 
 IMMIGRATION, REPRODUCTIVE_CARE, PROTEST, VAGUE, CASE_NUMBER_ONLY, BLANK = 1, 2, 4, 8, 16, 32
 
@@ -60,11 +61,11 @@ CATEGORIES: list[dict[str, Any]] = [
     # --- concerns ------------------------------------------------------------------------
     {
         "slug": "immigration",
-        "name": "Immigration",
+        "name": gettext_noop("Immigration"),
         "kind": "concern",
         "priority": 10,
         "flags": IMMIGRATION,
-        "description": (
+        "description": gettext_noop(
             "Immigration enforcement: ICE and its divisions (ERO, HSI), Customs and Border "
             "Protection, the Border Patrol, deportation, removal proceedings and orders, "
             "immigration holds and detainers, and immigration status."
@@ -73,7 +74,7 @@ CATEGORIES: list[dict[str, Any]] = [
             "ICE\nICE+ERO\nICE WARRANT\nillegal immigration\nHSI assist\nremoval order\n"
             "removal proceedings\ndeportee\nimmigration hold"
         ),
-        "limits": (
+        "limits": gettext_noop(
             '"ice" is matched only as a whole word: never inside notice, police, justice, '
             "office, service or price. ICE as frozen water is still matched, except in common "
             "phrases (ice cream, ice rink, ice machine, ice storm, black ice, dry ice); so is "
@@ -148,16 +149,16 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "reproductive-care",
-        "name": "Reproductive care",
+        "name": gettext_noop("Reproductive care"),
         "kind": "concern",
         "priority": 20,
         "flags": REPRODUCTIVE_CARE,
-        "description": (
+        "description": gettext_noop(
             "Abortion and other reproductive health care, including searches about a "
             "pregnancy loss."
         ),
         "examples": "abortion\nplanned parenthood\nself-managed abortion\nmiscarriage",
-        "limits": (
+        "limits": gettext_noop(
             "Matches named procedures, clinics and medicines only; a search about reproductive "
             'care whose reason does not say so (e.g. "welfare check" on a woman who travelled '
             'for an abortion) cannot be recognized. "Miscarriage" is included because searches '
@@ -184,15 +185,15 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "protest",
-        "name": "Protest or First Amendment activity",
+        "name": gettext_noop("Protest or First Amendment activity"),
         "kind": "concern",
         "priority": 30,
         "flags": PROTEST,
-        "description": (
+        "description": gettext_noop(
             "Protests, rallies, demonstrations, picketing and other speech or assembly."
         ),
         "examples": "protest\nprotester vehicle\nrally\nfirst amendment\nfree speech event",
-        "limits": (
+        "limits": gettext_noop(
             '"March" is not matched (it is also a month); neither is "riot" (also an '
             "offense). A search about an activist that names neither a protest nor speech is "
             "not recognized."
@@ -227,13 +228,13 @@ CATEGORIES: list[dict[str, Any]] = [
     # --- offense families ----------------------------------------------------------------
     {
         "slug": "homicide",
-        "name": "Homicide",
+        "name": gettext_noop("Homicide"),
         "kind": "offense",
         "priority": 100,
         "flags": 0,
-        "description": "Murder, manslaughter and death investigations.",
+        "description": gettext_noop("Murder, manslaughter and death investigations."),
         "examples": "homicide\nhomicide suspect\nattempted murder\n187 PC",
-        "limits": (
+        "limits": gettext_noop(
             'Statutes: California Penal Code 187 (also "664/187", attempted; "187" typed alone '
             "or before words counts too) and Texas Penal Code 19.02-19.04, next to a code word."
         ),
@@ -253,13 +254,15 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "kidnapping",
-        "name": "Kidnapping and abduction",
+        "name": gettext_noop("Kidnapping and abduction"),
         "kind": "offense",
         "priority": 105,
         "flags": 0,
-        "description": "Kidnapping, abduction, custodial interference, hostage taking.",
+        "description": gettext_noop(
+            "Kidnapping, abduction, custodial interference, hostage taking."
+        ),
         "examples": "kidnapping\nchild abduction\ncustodial interference\n207 PC",
-        "limits": (
+        "limits": gettext_noop(
             "Statutes: California Penal Code 207, 209, 278, 278.5 and Texas Penal Code 20.03, "
             "20.04, next to a code word."
         ),
@@ -278,16 +281,16 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "sex-offense-trafficking",
-        "name": "Sex offense and human trafficking",
+        "name": gettext_noop("Sex offense and human trafficking"),
         "kind": "offense",
         "priority": 110,
         "flags": 0,
-        "description": (
+        "description": gettext_noop(
             "Sexual assault, child exploitation, human and sex trafficking, prostitution. Human "
             "or alien smuggling also carries the immigration flag."
         ),
         "examples": "sexual assault\nhuman trafficking\nICAC\nhuman smuggling",
-        "limits": (
+        "limits": gettext_noop(
             '"Trafficking" alone is not matched: it is as often about drugs. Statutes: '
             "California Penal Code 261, 288, 290, 311.11, Texas Penal Code 22.011 and Florida "
             "Statutes 794.011, next to a code word."
@@ -321,13 +324,13 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "weapons",
-        "name": "Shooting and weapons",
+        "name": gettext_noop("Shooting and weapons"),
         "kind": "offense",
         "priority": 115,
         "flags": 0,
-        "description": "Shootings, shots fired, firearms and other weapons offenses.",
+        "description": gettext_noop("Shootings, shots fired, firearms and other weapons offenses."),
         "examples": "shooting\nshots fired\nADW\nfelon in possession of a firearm\n29800 PC",
-        "limits": (
+        "limits": gettext_noop(
             "Statutes: California Penal Code 246, 417, 12020, 25400, 25850, 29800, Texas Penal "
             "Code 46.02, 46.04 and Florida Statutes 790.01, 790.23, next to a code word."
         ),
@@ -355,13 +358,13 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "robbery",
-        "name": "Robbery and carjacking",
+        "name": gettext_noop("Robbery and carjacking"),
         "kind": "offense",
         "priority": 120,
         "flags": 0,
-        "description": "Robbery, armed robbery and carjacking.",
+        "description": gettext_noop("Robbery, armed robbery and carjacking."),
         "examples": "robbery\narmed robbery\ncarjacking\n211 PC",
-        "limits": (
+        "limits": gettext_noop(
             'Statutes: California Penal Code 211 ("211" alone or before words counts '
             "too), 215, Texas Penal Code 29.02, 29.03 and Florida Statutes 812.13, next to a "
             "code word."
@@ -382,18 +385,18 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "assault",
-        "name": "Assault and crimes against persons",
+        "name": gettext_noop("Assault and crimes against persons"),
         "kind": "offense",
         "priority": 125,
         "flags": 0,
-        "description": (
+        "description": gettext_noop(
             "Assault, battery, domestic violence, threats, stalking and other crimes against "
             'persons, including reasons that only say "person crime".'
         ),
         "examples": (
             "assault\ndomestic violence\nperson crime\nfelony person crime\nVRO\n273.5 PC"
         ),
-        "limits": (
+        "limits": gettext_noop(
             "A restraining-order violation (VRO) is counted here with domestic violence. "
             "Statutes: California Penal Code 240, 242, 243, 245, 273.5, 422, 646.9, Texas Penal "
             "Code 22.01, 22.02 and Florida Statutes 784.021, 784.03, 784.045, next to a code "
@@ -436,16 +439,18 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "missing-person",
-        "name": "Missing or endangered person",
+        "name": gettext_noop("Missing or endangered person"),
         "kind": "offense",
         "priority": 130,
         "flags": 0,
-        "description": (
+        "description": gettext_noop(
             "Missing, endangered or at-risk people, runaways, Amber and Silver alerts and "
             "welfare checks. Not crimes, but the reasons searches are most often defended with."
         ),
         "examples": "missing person\nmisper\namber alert\nrunaway\nwelfare check",
-        "limits": "A welfare check can hide another purpose; the reason as written is counted.",
+        "limits": gettext_noop(
+            "A welfare check can hide another purpose; the reason as written is counted."
+        ),
         "patterns": [
             (W, "missing", ""),
             (W, "misper", ""),
@@ -469,13 +474,15 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "warrant",
-        "name": "Warrant or wanted person",
+        "name": gettext_noop("Warrant or wanted person"),
         "kind": "offense",
         "priority": 140,
         "flags": 0,
-        "description": "Arrest warrants, wanted people, fugitives, parole or probation violators.",
+        "description": gettext_noop(
+            "Arrest warrants, wanted people, fugitives, parole or probation violators."
+        ),
         "examples": "warrant\nwanted subject\nfugitive\nparole violation\nWarratn\nwarrantservice",
-        "limits": (
+        "limits": gettext_noop(
             '"ICE WARRANT" is counted as immigration, which comes first; an administrative '
             "immigration warrant is not an arrest warrant. Misspellings seen in real audits "
             "are matched (Warratn, wrrant, warrent, Wanter person); others are not."
@@ -500,13 +507,13 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "burglary",
-        "name": "Burglary",
+        "name": gettext_noop("Burglary"),
         "kind": "offense",
         "priority": 150,
         "flags": 0,
-        "description": "Burglary, breaking and entering, home invasion, car prowls.",
+        "description": gettext_noop("Burglary, breaking and entering, home invasion, car prowls."),
         "examples": "burglary\nburg\nB&E\ncar prowl\n459 PC",
-        "limits": (
+        "limits": gettext_noop(
             'Statutes: California Penal Code 459 ("459" alone or before words counts '
             "too), 460, Texas Penal Code 30.02 and Florida Statutes 810.02, next to a code "
             "word."
@@ -532,15 +539,15 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "stolen-vehicle",
-        "name": "Stolen vehicle or plate",
+        "name": gettext_noop("Stolen vehicle or plate"),
         "kind": "offense",
         "priority": 160,
         "flags": 0,
-        "description": (
+        "description": gettext_noop(
             "Stolen vehicles and plates, unauthorized use of a vehicle, recovered vehicles."
         ),
         "examples": "stolen vehicle\nUUV\nstolen plate\nauto theft\nstolen [plate]\n10851 VC",
-        "limits": (
+        "limits": gettext_noop(
             'A scrubbed plate reads "plate", so "stolen [plate]" counts as a stolen plate. '
             '"10851" counts anywhere; Texas Penal Code 31.07 needs a code word.'
         ),
@@ -585,11 +592,11 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "theft-fraud",
-        "name": "Theft, fraud and property crime",
+        "name": gettext_noop("Theft, fraud and property crime"),
         "kind": "offense",
         "priority": 170,
         "flags": 0,
-        "description": (
+        "description": gettext_noop(
             "Theft, shoplifting, fraud, forgery, vandalism, arson and other property crime, "
             'including reasons that only say "property crime".'
         ),
@@ -597,7 +604,7 @@ CATEGORIES: list[dict[str, Any]] = [
             "theft\nshoplifting\ninvoice fraud\nproperty crime\ncatalytic converter\n"
             "suspect stole credit card\n484 PC"
         ),
-        "limits": (
+        "limits": gettext_noop(
             'A reason that is only "property" reads as Eugene\'s "Property Crime"; "lost" or '
             '"found property" is not matched. Statutes: California Penal Code 451, 470, 476, '
             "484, 487, 488, 496, 503, 530.5, 594, 602, Texas Penal Code 28.03, 31.03, 32.21, "
@@ -652,13 +659,13 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "narcotics",
-        "name": "Narcotics",
+        "name": gettext_noop("Narcotics"),
         "kind": "offense",
         "priority": 180,
         "flags": 0,
-        "description": "Drug possession, sales and trafficking, overdoses.",
+        "description": gettext_noop("Drug possession, sales and trafficking, overdoses."),
         "examples": "narcotics\ndrug trafficking\nfentanyl\nnarc\n11377 H&S",
-        "limits": (
+        "limits": gettext_noop(
             '"Ice" as a name for methamphetamine is counted as immigration (see there). '
             "Statutes: California Health and Safety Code 11350-11379 and 11550, Texas Health and "
             "Safety Code 481.112-481.121 and Florida Statutes 893.13, 893.135, next to a code "
@@ -691,18 +698,18 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "traffic",
-        "name": "Hit and run and traffic",
+        "name": gettext_noop("Hit and run and traffic"),
         "kind": "offense",
         "priority": 190,
         "flags": 0,
-        "description": (
+        "description": gettext_noop(
             "Hit and run, impaired or reckless driving, eluding, crashes and traffic offenses."
         ),
         "examples": (
             "hit and run\nhit & run\nDUII / reckless driving\nexpired license\nFlee Elude\n"
             "DWLSR\n23152 VC"
         ),
-        "limits": (
+        "limits": gettext_noop(
             "Fleeing or eluding police is counted here, with pursuits. DWLS/DWLSR: driving while "
             "license suspended or revoked. Statutes: California Vehicle Code 2800.1, 2800.2, "
             "14601, 20001, 20002, 23152, 23153, Texas Penal Code 38.04, 49.04 and Florida "
@@ -754,11 +761,11 @@ CATEGORIES: list[dict[str, Any]] = [
     # --- catch-all buckets ---------------------------------------------------------------
     {
         "slug": "blank",
-        "name": "Blank",
+        "name": gettext_noop("Blank"),
         "kind": "other",
         "priority": 470,
         "flags": BLANK,
-        "description": 'No reason given: empty, only punctuation, or "n/a", "none".',
+        "description": gettext_noop('No reason given: empty, only punctuation, or "n/a", "none".'),
         "examples": "(empty)\nn/a\nnone\n.",
         "limits": "",
         "patterns": [
@@ -773,16 +780,16 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "case-number-only",
-        "name": "Case number only",
+        "name": gettext_noop("Case number only"),
         "kind": "other",
         "priority": 480,
         "flags": CASE_NUMBER_ONLY,
-        "description": (
+        "description": gettext_noop(
             'The reason is only a case or incident number, with at most a word like "case" '
             'or "incident": it says nothing about why the search was run.'
         ),
         "examples": "25-12345\n#2025-001234\ncase 123\nincident 25-004411",
-        "limits": (
+        "limits": gettext_noop(
             "A number without a case word needs three digits or more in all. A bare "
             "plate-like string of letters then digits cannot be told from a case number; the "
             "scrubber's markers ([plate], [name], ...) may stand beside the number. A statute "
@@ -815,11 +822,11 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "vague",
-        "name": "Vague",
+        "name": gettext_noop("Vague"),
         "kind": "other",
         "priority": 500,
         "flags": VAGUE,
-        "description": (
+        "description": gettext_noop(
             'Reasons that name no offense or purpose: "investigation", "inv", "crime", '
             '"test", "law enforcement purpose", "suspicious vehicle", an agency\'s initials, '
             "or only a scrubbed plate, name or phone number. A reason that also names an "
@@ -830,7 +837,7 @@ CATEGORIES: list[dict[str, Any]] = [
             "investigation\ninv\ninv.\ncrime\ntest\nsuspicious vehicle\npolice business\n"
             "[plate]\nLCSO\nBOL"
         ),
-        "limits": (
+        "limits": gettext_noop(
             '"inv" is matched as a word only (never invoice, involved or inventory). Common '
             "misspellings of investigation are matched (investagation, investagtion, "
             "invesigation, ivestigations); others are not. An agency's initials alone count "
@@ -946,13 +953,13 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {
         "slug": "other",
-        "name": "Other (unclassified)",
+        "name": gettext_noop("Other (unclassified)"),
         "kind": "other",
         "priority": 1000,
         "flags": 0,
-        "description": "Reasons no rule recognizes. Reviewed to improve the rules.",
+        "description": gettext_noop("Reasons no rule recognizes. Reviewed to improve the rules."),
         "examples": "inmate transport\ncivil standby\nST2\nBusqueda de vehiculo robado",
-        "limits": (
+        "limits": gettext_noop(
             "Includes reasons in other languages, heavy misspellings, unknown codes, and "
             "purposes no family covers (civil standby, lost or found property)."
         ),
