@@ -4,8 +4,7 @@
    Content-Security-Policy allows no inline script. This file and the plotly bundle are deferred:
    the page is parsed and laid out, so a box already has its final width and a figure is drawn
    once at that size. Camera maps get their zoom from their cameras' bounds at that size before
-   they are drawn: nothing relayouts a map while MapLibre is still loading its style (a relayout
-   then left the map without its markers, tests/browser/test_csp.py's old flake). */
+   they are drawn, so nothing relayouts a map while MapLibre is still loading. */
 (function () {
   "use strict";
 
@@ -37,15 +36,23 @@
     layout.map.zoom = zoomFor(bounds, graph.clientWidth - 24, height - 60, maxZoom);
   }
 
-  // The note under a map that says its background tiles could not be loaded.
+  // MapLibre fires "load" only from a frame it renders, and a tile that fails with a network
+  // error (not a 404) fires "error" and schedules no frame. A failure that arrives after the
+  // map's last frame left it loaded() but never "load"ed, so plotly, which adds its trace
+  // layers on "load", drew no marker (the old 1-in-3 flake of tests/browser/test_csp.py).
+  // Each tile error therefore asks for one more frame, and the note says what is missing.
   function watchTiles(graph, note) {
     var subplot = graph._fullLayout && graph._fullLayout.map && graph._fullLayout.map._subplot;
     if (!subplot || !subplot.map) {
       return;
     }
-    subplot.map.on("error", function (event) {
+    var map = subplot.map;
+    map.on("error", function (event) {
       if (event.sourceId === TILE_SOURCE || event.tile) {
-        note.hidden = false;
+        map.triggerRepaint();
+        if (note) {
+          note.hidden = false;
+        }
       }
     });
   }
@@ -71,7 +78,7 @@
     }
     var drawn = window.Plotly.newPlot(graph, figure.data, figure.layout, config);
     var note = wrapper && wrapper.querySelector("[data-map-note]");
-    if (note) {
+    if (figure.layout.map) {
       // MapLibre exists as soon as newPlot returns; its tile requests start later.
       watchTiles(graph, note);
     }

@@ -84,6 +84,8 @@ def test_city_page_draws_the_camera_map_and_flagged_sharing_lists(browser, live_
     )
     try:
         expect(page.locator("h1")).to_have_text("Prairie Junction, Illinois")
+        # charts.js draws a figure when it scrolls into view.
+        page.locator("#city-map").scroll_into_view_if_needed()
         expect(page.locator("#city-map.js-plotly-plot")).to_be_visible()
         page.wait_for_function(MARKERS_DRAWN, arg="city-map", timeout=20_000)
         traces = page.evaluate(
@@ -119,6 +121,7 @@ def test_city_page_works_on_a_phone(browser, live_server):
         browser, live_server.url + data["city"].get_absolute_url(), width=375
     )
     try:
+        page.locator("#city-map").scroll_into_view_if_needed()
         page.wait_for_function(MARKERS_DRAWN, arg="city-map", timeout=20_000)
         # Wide tables scroll inside their wrapper; the page itself never scrolls sideways.
         assert page.evaluate("document.documentElement.scrollWidth") <= 375

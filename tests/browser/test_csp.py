@@ -74,7 +74,9 @@ def test_no_page_logs_a_csp_violation(browser, live_server, settings):  # noqa: 
             assert "default-src 'self'" in response.headers["content-security-policy"], name
             page.wait_for_load_state("load")
             if name in ("city", "agency"):
-                # Charts drawn by charts.js from their JSON blocks: plotly ran under the policy.
+                # Charts drawn by charts.js from their JSON blocks as they scroll into view:
+                # plotly ran under the policy.
+                page.locator(".js-plotly-figure").first.scroll_into_view_if_needed()
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
             if name == "camera":
                 page.wait_for_function(MARKERS_DRAWN, arg="camera-map", timeout=20_000)

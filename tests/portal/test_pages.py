@@ -142,7 +142,7 @@ def test_home_shows_purpose_figures_map_and_cities(client):
     assert re.search(r"\b5 current sharing agreements\b", text)
     assert re.search(r"\b2 shared in a way the owner's state law forbids\b", text)
     assert 'id="home-map"' in response.content.decode()
-    assert "vendor/plotly.min.js" in response.content.decode()
+    assert "vendor/plotly/plotly-maps.min.js" in response.content.decode()
     assert "cdn" not in response.content.decode().lower()
     assert "Prairie Junction, IL" in text
     assert 'action="/search/"' in response.content.decode()
@@ -151,7 +151,7 @@ def test_home_shows_purpose_figures_map_and_cities(client):
 def test_home_without_cameras_says_so_and_loads_no_plotly(client):
     response = client.get("/")
     assert "No camera locations have been imported yet." in text_of(response)
-    assert "plotly.min.js" not in response.content.decode()
+    assert "vendor/plotly/" not in response.content.decode()
 
 
 def test_search_redirects_on_a_single_match(client):

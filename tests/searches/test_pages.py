@@ -82,7 +82,7 @@ def test_city_page_shows_who_searched_its_cameras_and_why(client, scenario):
     # The CSV goes through the download page, which builds a large result as a file.
     assert "/downloads/search.csv?city=prairie-junction-il" in html
     # plotly.js is loaded for the chart.
-    assert "vendor/plotly.min.js" in response.content.decode()
+    assert "vendor/plotly/plotly-maps.min.js" in response.content.decode()
 
 
 def test_city_page_without_audits_explains_how_they_get_here(client):
@@ -134,7 +134,7 @@ def test_agency_page_of_an_agency_without_audits(client, scenario):
     response = client.get(scenario["hoa"].get_absolute_url())
     text = text_of(response)
     assert "The portal holds no search audit for Willow Creek Homeowners Association yet." in text
-    assert "vendor/plotly.min.js" not in response.content.decode()
+    assert "vendor/plotly/" not in response.content.decode()
 
 
 def test_pages_never_show_searcher_hashes(client, scenario):
