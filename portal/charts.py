@@ -122,7 +122,7 @@ def _html(fig: go.Figure, div_id: str, *, waiting: str | None = None) -> SafeStr
     figure = pio.to_json(fig, validate=False, pretty=False).translate(_JSON_BLOCK_ESCAPES)
     config = json.dumps(PLOT_CONFIG).translate(_JSON_BLOCK_ESCAPES)
     height = int(fig.layout.height or 400)
-    waiting = waiting or _("The chart appears here once its script has loaded.")
+    waiting = waiting or _("The chart is drawn here when scripts run; its table has the numbers.")
     return mark_safe(  # noqa: S308 - div_id is ours; the texts and the JSON are escaped
         f'<div id="{escape(div_id)}" class="plotly-graph-div js-plotly-figure" '
         f'style="min-height: {height}px"><p class="chart-waiting">{escape(waiting)}</p></div>'
@@ -288,7 +288,7 @@ def camera_map(
     graph = _html(
         fig,
         div_id,
-        waiting=_("The map appears here once its script has loaded; the list has every camera."),
+        waiting=_("The map is drawn here when scripts run; the list has every camera."),
     )
     # Shown by static/js/charts.js when a tile fails to load; always shown without tiles.
     if settings.MAP_TILE_URLS:

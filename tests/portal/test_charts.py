@@ -207,7 +207,7 @@ def test_a_lone_camera_without_directions_gets_no_arrow_and_a_close_view():
 def test_a_figure_box_reads_before_its_script_runs():
     html = str(charts.camera_map(points=[_row(1, 41.5, -88.1)], div_id="home-map", height=460))
     assert 'style="min-height: 460px"' in html
-    assert "The map appears here once its script has loaded; the list has every camera." in html
+    assert "The map is drawn here when scripts run; the list has every camera." in html
     # Markup in the data cannot end the data block.
     nasty = _row(2, 41.6, -88.2)
     nasty["address"] = "</script><script>alert(1)</script>"
