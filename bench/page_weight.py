@@ -170,6 +170,9 @@ def main() -> None:
     parser.add_argument("--pages", default="home,city,camera,national,searches")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is not installed: page weight not measured")
+        return
     from playwright.sync_api import sync_playwright
 
     port = args.port or _free_port()
