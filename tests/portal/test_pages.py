@@ -298,7 +298,7 @@ def test_city_page_links_api_downloads_and_state_law(client):
     assert "625 ILCS 5/2-130" in html
 
 
-@pytest.mark.parametrize("url", ["/cities/atlantis-zz/", "/no-such-page/", "/favicon.ico"])
+@pytest.mark.parametrize("url", ["/cities/atlantis-zz/", "/no-such-page/", "/no-such-file.ico"])
 def test_unknown_addresses_get_the_404_page(client, url):
     response = client.get(url)
     assert response.status_code == 404
