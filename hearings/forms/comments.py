@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hearings.abuse import HoneypotMixin
@@ -52,4 +53,7 @@ class CommentForm(HoneypotMixin, forms.Form):
         self.fields["text"].widget.attrs["maxlength"] = str(limit)
         self.fields["text"].help_text = _("Up to %(n)s characters.") % {"n": limit}
         self.fields["text"].validators.append(MaxLengthValidator(limit))
-        self.fields["consent"].help_text = rules.public_record_disclaimer
+        # The default disclaimer is a catalogue msgid, shown in the reader's language; a city's
+        # own wording stays as the clerk wrote it.
+        disclaimer = rules.public_record_disclaimer
+        self.fields["consent"].help_text = gettext(disclaimer) if disclaimer else ""

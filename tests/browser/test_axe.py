@@ -195,8 +195,11 @@ def test_the_phone_menu_is_a_button_and_no_hidden_tab_stop(browser, live_server)
             if width > 700:
                 expect(button).to_be_hidden()
                 expect(cities).to_be_visible()
-                # Tab from the brand goes straight into the menu: nothing invisible between.
+                # Tab from the brand reaches the language button, then the menu: nothing
+                # invisible between (the hidden menu button takes no tab stop).
                 page.locator(".brand").focus()
+                page.keyboard.press("Tab")
+                expect(page.locator(".language-switch button")).to_be_focused()
                 page.keyboard.press("Tab")
                 expect(page.locator("#site-nav a").first).to_be_focused()
                 continue

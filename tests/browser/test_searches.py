@@ -41,6 +41,8 @@ def test_city_page_draws_the_search_chart_and_the_flagged_reasons(browser, live_
     try:
         section = page.locator("#searches-city")
         expect(section.locator("h2")).to_have_text("Who searched this city's cameras, and why")
+        # Charts are drawn once scrolled near, as a reader would reach them.
+        page.locator("#searches-city-chart").scroll_into_view_if_needed()
         page.wait_for_function(BARS_DRAWN, arg="searches-city-chart", timeout=20_000)
         traces = page.evaluate(
             "() => document.getElementById('searches-city-chart').data"
