@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -88,6 +89,14 @@ class ExportErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class _OneJobSchema(AutoSchema):
+    """Every operation here answers one job: asking for an export is a GET on the collection,
+    but it returns the job, not a list of jobs."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 @method_decorator(never_cache, name="dispatch")
 class ExportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Downloads of every row of a list, built in the background."""
@@ -97,6 +106,7 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     renderer_classes = [JSONRenderer]
     filter_backends: list = []
     pagination_class = None
+    schema = _OneJobSchema()
 
     @extend_schema(
         tags=["exports"],

@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
 )
 
 from exports.api import ExportJobSerializer
+from exports.sources import exportable_views
 from portal.api.serializers import ThrottledSerializer
 
 # format name -> (media type, response schema: an OpenApiTypes or a serializer class)
@@ -131,11 +132,15 @@ def document_error_responses(result, generator, request, public):
     """Postprocessing hook: every operation can answer 400 and 404 with an ``Error`` body, and
     its free-text query parameters say they take no control character."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    for path in result.get("paths", {}).values():
+    # The lists an export job can build are known only once every app's routes are loaded.
+    kinds = sorted(exportable_views())
+    for route, path in result.get("paths", {}).items():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query":
                     _refuse_control_characters(parameter)
+                if route.endswith("/exports/") and parameter.get("name") == "kind":
+                    parameter["schema"]["enum"] = kinds
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_RESPONSES.items():
                 content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
