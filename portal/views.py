@@ -53,6 +53,8 @@ from searches.selectors import has_search_data
 LIST_PAGE_SIZE = 50
 CAMERA_TABLE_PAGE_SIZE = 100
 SHARING_PAGE_SIZE = 25
+# Longer sharing tables start folded behind their counts, so the page reads topic by topic.
+SHARING_OPEN_UP_TO = 10
 BREAKDOWN_ROWS = 8
 
 FLAG_LABELS = {
@@ -188,6 +190,10 @@ class SharingSection:
     csv_url: str = ""
     # City pages also name the city's agency on the other side; agency pages need not.
     show_other_side: bool = False
+    # The table opens by itself when short or when the reader filtered or paged it.
+    expanded: bool = True
+    # The owners' laws behind the rows' "forbidden" badges, cited once above the table.
+    statutes: list[StateLawProfile] = field(default_factory=list)
 
     @property
     def party_heading(self) -> str:
@@ -242,9 +248,12 @@ def sharing_section(
         param=page_param,
         anchor=anchor,
     )
+    statutes: dict[str, StateLawProfile] = {}
     for agreement in page.object_list:
-        # The citation shown next to a "forbidden" badge is the owner's state law.
+        # A "forbidden" badge rests on the owner's state law.
         agreement.law = law_profiles.get(agreement.owner.state)
+        if agreement.forbidden_by_state_law and agreement.law:
+            statutes.setdefault(agreement.law.state, agreement.law)
         if counterpart == "recipient":
             agreement.party, agreement.other_side = agreement.recipient, agreement.owner
         else:
@@ -290,6 +299,11 @@ def sharing_section(
         ],
         csv_url=csv_url,
         show_other_side=show_other_side,
+        expanded=(
+            counts.total <= SHARING_OPEN_UP_TO
+            or bool(request.GET.get(flag_param) or request.GET.get(page_param))
+        ),
+        statutes=sorted(statutes.values(), key=lambda law: law.state),
     )
 
 
@@ -420,12 +434,18 @@ def city_index(request: HttpRequest) -> HttpResponse:
 
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # Imported here: searches.views builds its links with this module's helpers.
+    from searches.views import FRAGMENT_PARAM, city_sections, flagged_fragment
+
     city = city_get(slug=slug)
     if city is None:
         raise Http404(_("No such city."))
+    if request.GET.get(FRAGMENT_PARAM):
+        return flagged_fragment(request, sections=city_sections(request, city=city))
     law_profiles = law_profiles_by_state()
     points = camera_rows(camera_points(cameras=camera_list(filters={"city": city.slug})))
     agencies = city_agencies(city=city)
+    search_data = has_search_data(agency_ids=[a.pk for a in agencies])
     sharing_csv = api_url("sharing-agreement", {"city": city.slug, "format": "csv"})
     sharing_out = sharing_section(
         request,
@@ -469,7 +489,10 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "camera_total": len(points),
             "camera_breakdowns": camera_breakdowns(points),
             "agencies": agencies,
-            "search_data": has_search_data(agency_ids=[a.pk for a in agencies]),
+            "search_data": search_data,
+            "search_sections": (
+                city_sections(request, city=city, agencies=agencies) if search_data else []
+            ),
             "sharing_sections": [sharing_out, sharing_in],
             "api_links": [
                 (
@@ -498,9 +521,15 @@ def agency_index(request: HttpRequest) -> HttpResponse:
 
 
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from searches.views import FRAGMENT_PARAM, agency_sections, flagged_fragment
+
     agency = agency_get(slug=slug)
     if agency is None:
         raise Http404(_("No such agency."))
+    if request.GET.get(FRAGMENT_PARAM):
+        return flagged_fragment(request, sections=agency_sections(request, agency=agency))
+    search_data = has_search_data(agency_ids=[agency.pk], as_searcher=agency.pk)
+    search_sections = agency_sections(request, agency=agency) if search_data else []
     law_profiles = law_profiles_by_state()
     points = camera_rows(camera_points(cameras=camera_list(filters={"owner": agency.slug})))
     sharing_out = sharing_section(
@@ -542,7 +571,11 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request, points, per_page=CAMERA_TABLE_PAGE_SIZE, param="cam_page", anchor="cameras"
             ),
             "camera_total": len(points),
-            "search_data": has_search_data(agency_ids=[agency.pk], as_searcher=agency.pk),
+            "search_data": search_data,
+            # Its own audit reads after who can search its cameras; its searches of others
+            # after whose cameras it can search.
+            "own_searches": [s for s in search_sections if s.key == "agency"],
+            "by_searches": [s for s in search_sections if s.key == "by"],
             "sharing_sections": [sharing_out, sharing_in],
             "network_chart": (
                 charts.sharing_sunburst(

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -55,6 +55,9 @@ from searches.selectors import (
 
 EXPLORER_PAGE_SIZE = 50
 DRILL_DOWN_PAGE_SIZE = 25
+# ``?fragment=<section anchor>-flagged`` renders only that section's flagged rows (flagged.js
+# swaps them in place); the URL differs from the page's, so the page cache keeps them apart.
+FRAGMENT_PARAM = "fragment"
 DRILL_DOWN_FLAG_NAMES = flag_names(DRILL_DOWN_FLAGS)
 STATE_NAMES = dict(STATE_CHOICES)
 # Badge style of each flag: concerns in the reason, state law, and who searched.
@@ -109,10 +112,16 @@ class SearchSection:
     explore_url: str = ""
     csv_url: str = ""
     stats_url: str = ""
+    # The laws behind the section's state-law flags, cited once instead of on every row.
+    statutes: list[StateLawProfile] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
         return f"searches-{self.key}"
+
+    @property
+    def fragment(self) -> str:
+        return f"{self.anchor}-flagged"
 
     @property
     def table_rows(self) -> list[tuple[str, list[int], int]]:
@@ -160,13 +169,27 @@ def _with_laws(rows: Sequence[dict[str, Any]], profiles: dict[str, StateLawProfi
         row["flag_labels"] = [(FLAG_LABELS[name], FLAG_STYLES[name]) for name in row["flag_names"]]
 
 
+def _statutes(section: SearchSection) -> list[StateLawProfile]:
+    laws = [card.law for card in section.cards if card.law and card.count]
+    laws += [row["law"] for row in (*section.flagged.rows, *section.largest) if row["law"]]
+    by_state: dict[str, StateLawProfile] = {}
+    for law in laws:
+        if law.statute_citation or law.statute_url:
+            by_state.setdefault(law.state, law)
+    return sorted(by_state.values(), key=lambda law: law.state)
+
+
 def _flagged_links(request: HttpRequest, section: SearchSection, param: str) -> None:
+    # Links point at the whole page (the fragment request's own parameter left out), so they
+    # work without JavaScript and a copied address shows the same rows.
     if section.flagged and section.flagged.next_token:
         section.flagged_next_url = query_url(
-            request, f"{section.anchor}-flagged", **{param: section.flagged.next_token}
+            request, section.fragment, **{param: section.flagged.next_token, FRAGMENT_PARAM: ""}
         )
     if request.GET.get(param):
-        section.flagged_first_url = query_url(request, f"{section.anchor}-flagged", **{param: ""})
+        section.flagged_first_url = query_url(
+            request, section.fragment, **{param: "", FRAGMENT_PARAM: ""}
+        )
 
 
 def _bundle(
@@ -231,6 +254,7 @@ def _section(
     profiles = law_profiles_by_state()
     _with_laws(section.flagged.rows, profiles)
     _with_laws(section.largest, profiles)
+    section.statutes = _statutes(section)
     _flagged_links(request, section, flagged_param)
     return section
 
@@ -409,6 +433,18 @@ def agency_sections(request: HttpRequest, *, agency: Agency) -> list[SearchSecti
     if by_agency is not None:
         sections.append(by_agency)
     return sections
+
+
+def flagged_fragment(request: HttpRequest, *, sections: Sequence[SearchSection]) -> HttpResponse:
+    """Only the flagged rows (with their pager and statutes) of the section ``?fragment=``
+    names, for flagged.js to swap in without reloading the page."""
+    name = request.GET.get(FRAGMENT_PARAM, "")
+    for section in sections:
+        if section.fragment == name:
+            response = render(request, "searches/flagged_fragment.html", {"section": section})
+            response["X-Robots-Tag"] = "noindex"
+            return response
+    raise Http404(_("No such section."))
 
 
 def has_search_audits(*, agencies: Sequence[Agency]) -> bool:

@@ -101,7 +101,13 @@ def test_city_page_draws_the_camera_map_and_flagged_sharing_lists(browser, live_
         incoming = page.locator("#sharing-in")
         forbidden = incoming.locator("tr", has_text="Harbor Vista CA PD")
         expect(forbidden).to_contain_text("Forbidden by CA law")
-        expect(forbidden.get_by_role("link", name="Cal. Civ. Code § 1798.90.55")).to_be_visible()
+        # The badge names the law; the statute is cited once, above the table.
+        expect(forbidden.get_by_role("link", name="Cal. Civ. Code § 1798.90.55")).to_have_count(0)
+        expect(
+            incoming.locator("#sharing-in-statutes").get_by_role(
+                "link", name="Cal. Civ. Code § 1798.90.55"
+            )
+        ).to_be_visible()
 
         page.locator("#sharing-out").get_by_role("link", name="Federal (1)").click()
         expect(page).to_have_url(re.compile(r"out_flag=federal"))

@@ -61,7 +61,11 @@ def test_city_page_draws_the_search_chart_and_the_flagged_reasons(browser, live_
         ice = flagged.filter(has_text="ICE WARRANT").first
         expect(ice).to_contain_text("Bramble WI PD")
         expect(ice).to_contain_text("Immigration")
-        expect(ice.get_by_role("link", name=IL_CITATION)).to_be_visible()
+        # The row names the flag; the section cites the Illinois statute once, above.
+        expect(ice).to_contain_text("Use forbidden by state law")
+        expect(ice.get_by_role("link", name=IL_CITATION)).to_have_count(0)
+        expect(section.get_by_role("link", name=IL_CITATION)).to_have_count(1)
+        expect(section.locator("#searches-city-statutes")).to_be_visible()
         # The data table behind the chart opens from its summary, with the keyboard too.
         summary = section.get_by_text("Searches per month as a table")
         summary.focus()
@@ -105,5 +109,88 @@ def test_explorer_filters_by_agency_and_flag(browser, live_server, width):  # no
         expect(rows.first).to_contain_text("48,000")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert errors == []
+    finally:
+        context.close()
+
+
+def _older_rows_scenario():
+    import datetime as dt
+
+    from searches.models import Search
+    from tests.searches.factories import SearchFactory, rebuild_rollups
+
+    data = audit_scenario()
+    reason = Search.objects.filter(reason__text="ICE WARRANT").first().reason
+    for n in range(30):
+        SearchFactory(
+            source_agency=data["pd"],
+            searching_agency=data["wisconsin"],
+            searched_at=dt.datetime(2026, 2, 1, 8, n, tzinfo=dt.UTC),
+            reason=reason,
+            flags=reason.flags | 64 | 256,
+        )
+    rebuild_rollups()
+    return data
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_older_flagged_searches_load_in_place(browser, live_server, width):  # noqa: F811
+    from playwright.sync_api import expect
+
+    data = _older_rows_scenario()
+    url = live_server.url + data["city"].get_absolute_url()
+    context, page, errors = open_page(browser, url, width=width)
+    try:
+        rows = page.locator("#searches-city-flagged-table tbody tr")
+        expect(rows).to_have_count(25)
+        first_newest = rows.first.inner_text()
+        page.evaluate("window.__marker = 1")
+        page.get_by_role("link", name="Older flagged searches").click()
+        expect(rows).to_have_count(34 - 25)
+        assert rows.first.inner_text() != first_newest
+        # No navigation happened: the page's own state survived, and its address records
+        # the rows shown so a copied link opens them.
+        assert page.evaluate("window.__marker") == 1
+        expect(page).to_have_url(re.compile(r"city_after="))
+        assert "fragment=" not in page.url
+        assert (
+            page.evaluate("document.activeElement.getAttribute('aria-labelledby')")
+            == "searches-city-flagged-table-caption"
+        )
+        expect(page.locator("#searches-city-flagged-status")).to_have_text(
+            "Other flagged searches are shown in the table."
+        )
+        # Newest comes back in place too; Back restores the older rows.
+        page.get_by_role("link", name="Newest").click()
+        expect(rows).to_have_count(25)
+        assert page.evaluate("window.__marker") == 1
+        page.go_back()
+        expect(page).to_have_url(re.compile(r"city_after="))
+        expect(rows).to_have_count(34 - 25)
+        # The address of the older rows opens them on a fresh page.
+        fresh = context.new_page()
+        fresh.goto(page.url)
+        expect(fresh.locator("#searches-city-flagged-table tbody tr")).to_have_count(34 - 25)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_older_flagged_searches_link_navigates_without_javascript(browser, live_server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    data = _older_rows_scenario()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + data["city"].get_absolute_url())
+        rows = page.locator("#searches-city-flagged-table tbody tr")
+        expect(rows).to_have_count(25)
+        with page.expect_navigation():
+            page.get_by_role("link", name="Older flagged searches").click()
+        expect(page).to_have_url(re.compile(r"city_after=.*#searches-city-flagged$"))
+        expect(rows).to_have_count(34 - 25)
+        expect(page.get_by_role("link", name="Newest")).to_be_visible()
     finally:
         context.close()

@@ -529,3 +529,62 @@ def test_server_error_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "Something went wrong" in html
     assert "/static/css/portal.css" in html
+
+
+def contents_links(html: str) -> list[str]:
+    nav = html[html.index('<nav class="contents"') :].split("</nav>")[0]
+    return re.findall(r'<a href="#([^"]+)">', nav)
+
+
+@pytest.mark.parametrize("page", ["city", "police"])
+def test_contents_list_links_to_each_section_of_the_page_in_page_order(client, page):
+    html = client.get(build_prairie()[page].get_absolute_url()).content.decode()
+    assert 'aria-labelledby="contents-heading"' in html and "On this page" in html
+    anchors = contents_links(html)
+    assert {"law", "sharing-out", "searches", "sharing-in", "cameras", "policy"} <= set(anchors)
+    # Every link lands on a section the page has, listed in the order the page reads.
+    positions = [re.search(f'<section class="[^"]*" id="{a}"', html).start() for a in anchors]
+    assert positions == sorted(positions)
+    if page == "city":
+        assert anchors[:2] == ["law", "sharing-out"]
+        assert {"hearings", "petitions"} <= set(anchors)
+
+
+def test_city_page_reads_who_can_search_before_the_long_tables(client):
+    build_prairie(recipients=14)
+    html = client.get("/cities/prairie-junction-il/").content.decode()
+    who_can_search = html.index('id="sharing-out-heading"')
+    who_searched = html.index('id="searches-heading"')
+    assert who_can_search < who_searched < html.index('class="more camera-table"')
+    assert who_searched < html.index('id="sharing-in-heading"') < html.index('id="policy"')
+    # A long sharing table folds behind its counts; a short one stays open.
+    outgoing = html.split('id="sharing-out"')[1].split("</section>")[0]
+    assert '<details class="more sharing-table">' in outgoing
+    assert "Table of the 14 agreements" in outgoing
+    incoming = html.split('id="sharing-in"')[1].split("</section>")[0]
+    assert '<details class="more sharing-table" open>' in incoming
+    # Filtering opens the table it narrows.
+    filtered = client.get("/cities/prairie-junction-il/", {"out_flag": "federal"})
+    outgoing = filtered.content.decode().split('id="sharing-out"')[1].split("</section>")[0]
+    assert '<details class="more sharing-table" open>' in outgoing
+
+
+def test_agency_page_contents_skips_the_law_of_an_agency_without_a_state(client):
+    agency = AgencyFactory(name="Somewhere Vendor", state="")
+    html = client.get(agency.get_absolute_url()).content.decode()
+    anchors = contents_links(html)
+    assert "law" not in anchors and 'id="law"' not in html
+    assert all(f'id="{a}"' in html for a in anchors)
+
+
+def test_sharing_table_cites_the_owners_statute_once_above_its_rows(client):
+    build_prairie()
+    html = client.get("/cities/harbor-vista-ca/").content.decode()
+    outgoing = html.split('id="sharing-out"')[1].split("</section>")[0]
+    rows = outgoing.split('id="sharing-out-caption"')[1].split("</table>")[0]
+    # Both agreements are forbidden by California law; the badge names it, the legend cites it.
+    assert rows.count("Forbidden by CA law") == 2
+    assert CA_CITATION not in rows
+    assert outgoing.count(CA_CITATION) == 1
+    legend = outgoing[outgoing.index('id="sharing-out-statutes"') :].split("</p>")[0]
+    assert CA_URL.replace("&", "&amp;") in legend and "(California)" in legend

@@ -302,3 +302,60 @@ def test_demo_audits_import_through_the_real_path_once(client, monkeypatch):
     assert f"{prairie['new']:,} searches in the audits" in text
     assert "July 14, 2026 to July 20, 2026 (7 days)" in text
     assert "had an abortion" in text
+
+
+def _many_flagged(scenario, n: int = 30) -> None:
+    """``n`` more immigration searches (forbidden by Illinois law) of the city's police."""
+    reason = Search.objects.filter(reason__text="ICE WARRANT").first().reason
+    for i in range(n):
+        SearchFactory(
+            source_agency=scenario["pd"],
+            searching_agency=scenario["wisconsin"],
+            searched_at=dt.datetime(2026, 2, 1, 8, i, tzinfo=dt.UTC),
+            reason=reason,
+            flags=reason.flags | 64 | 256,
+        )
+    rebuild_rollups()
+
+
+def test_city_searches_cite_the_statute_once_not_on_every_row(client, scenario):
+    _many_flagged(scenario)
+    html = section_html(client.get(scenario["city"].get_absolute_url()), "searches-city")
+    table = html[html.index('id="searches-city-flagged-table"') :].split("</table>")[0]
+    # Many rows carry the state-law flag, by name only ...
+    assert table.count("Use forbidden by state law") >= 20
+    assert IL_CITATION not in table and 'class="citation"' not in table
+    # ... and the section names the statute once, with its link, above the tables.
+    assert html.count(IL_CITATION) == 1
+    legend = html[html.index('id="searches-city-statutes"') :].split("</p>")[0]
+    assert IL_CITATION in legend and "(Illinois)" in legend
+    assert html.index('id="searches-city-statutes"') < html.index('id="searches-city-flagged"')
+
+
+def test_flagged_fragment_holds_only_the_rows_and_links_to_whole_pages(client, scenario):
+    _many_flagged(scenario)
+    url = scenario["city"].get_absolute_url()
+    page = client.get(url).content.decode()
+    next_url = unescape(re.search(r'href="([^"]+)" rel="next">Older flagged', page).group(1))
+    query = next_url.split("#")[0]
+    fragment = client.get(url + query + "&fragment=searches-city-flagged")
+    html = fragment.content.decode()
+    assert fragment["X-Robots-Tag"] == "noindex"
+    assert "<html" not in html and 'id="cameras"' not in html and 'id="sharing-out"' not in html
+    # The same rows as the whole page at that address, which a copied link opens.
+    whole = section_html(client.get(url + query), "searches-city")
+    rows = html[html.index('id="searches-city-flagged-table"') :].split("</table>")[0]
+    assert rows == whole[whole.index('id="searches-city-flagged-table"') :].split("</table>")[0]
+    assert rows.count("<tr") == 1 + (34 - 25)
+    assert 'id="searches-city-statutes"' in html and 'id="searches-city-flagged-rows"' in html
+    # Its "Newest" link leads to the whole page, not to another fragment.
+    newest = unescape(re.search(r'<a href="([^"]+)">Newest</a>', html).group(1))
+    assert "fragment=" not in newest and newest.endswith("#searches-city-flagged")
+
+
+def test_flagged_fragment_of_an_unknown_section_is_not_found(client, scenario):
+    url = scenario["city"].get_absolute_url()
+    assert client.get(url, {"fragment": "cameras"}).status_code == 404
+    agency = client.get(scenario["pd"].get_absolute_url(), {"fragment": "searches-by-flagged"})
+    assert "searches-by-flagged-table" in agency.content.decode()
+    assert "<html" not in agency.content.decode()
