@@ -577,7 +577,7 @@ def explorer_count(
     ``queryset``. A bounded count stops at ``bound`` (``SEARCH_EXPLORER_COUNT_BOUND``).
     """
     if bound is None:
-        bound = getattr(settings, "SEARCH_EXPLORER_COUNT_BOUND", 10_000)
+        bound = settings.SEARCH_EXPLORER_COUNT_BOUND
     active = _active_filters(cleaned)
     if "reason" in active or "min_devices" in active:
         return bounded_count(queryset, bound=bound)

@@ -140,9 +140,7 @@ def test_count_past_the_bound_is_a_lower_bound(scenario, settings, params):
 
 def test_count_with_whole_months_is_exact_past_the_bound(scenario, settings):
     settings.SEARCH_EXPLORER_COUNT_BOUND = 3
-    count, plain, _sql = _count(
-        {"source_agency": PD, "date_from": "2026-04-02"}
-    )
+    count, plain, _sql = _count({"source_agency": PD, "date_from": "2026-04-02"})
     assert count == ResultCount(value=plain) and plain > 3
     count, plain, _sql = _count({"flag": "vague"})
     assert count == ResultCount(value=plain) and plain > 3
