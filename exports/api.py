@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from exports.models import ExportJob
 from exports.services import export_job_request
 from exports.sources import export_view, exportable_views, query_normalize
-from portal.api.renderers import PortalCSVRenderer
+from portal.api.renderers import PortalCSVRenderer, export_filename_for
 from portal.api.serializers import ThrottledSerializer
 
 
@@ -192,7 +192,9 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         response = FileResponse(
             handle,
             as_attachment=True,
-            filename=f"{job.kind}.csv",
+            filename=export_filename_for(
+                exportable_views().get(job.kind), QueryDict(job.query), "csv"
+            ),
             content_type="text/csv; charset=utf-8",
         )
         response["Repr-Digest"] = f"sha-256=:{_b64(job.sha256)}:"

@@ -1,4 +1,5 @@
-"""Refuse query strings with control characters before any view, filter or cache sees them.
+"""Query strings: refuse control characters before any view, filter or cache sees them, and
+send filter URLs with blank values to the same URL without them.
 
 A NUL in a filter (``/searches/?city=%00``) reached PostgreSQL, which cannot hold one in a
 string, and the page or API answered 500. No filter, search box or page number ever needs a
@@ -8,8 +9,12 @@ control character, so one check here answers 400 for every page, API endpoint an
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -43,3 +48,21 @@ class QueryStringValidationMiddleware:
         if request.path.startswith(API_PREFIX):
             return JsonResponse({"detail": message, "parameter": name}, status=400)
         return render(request, "portal/bad_request.html", {"message": message}, status=400)
+
+
+def without_empty_params(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Redirect a GET whose query has blank values (a filter form submitted with empty fields,
+    without JavaScript) to the same URL without them, so filter URLs stay short and shareable.
+    The other parameters keep their order; other methods pass through untouched."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            pairs = [(k, v) for k, values in request.GET.lists() for v in values]
+            kept = [(k, v) for k, v in pairs if v.strip() != ""]
+            if len(kept) != len(pairs):
+                query = urlencode(kept)
+                return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+        return view(request, *args, **kwargs)
+
+    return wrapper

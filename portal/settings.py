@@ -494,6 +494,9 @@ AUDIT_FETCH_ALLOW_LOOPBACK_PORTS: list[int] = []
 
 # How long the search statistics API keeps a computed answer (seconds).
 SEARCH_STATS_CACHE_SECONDS = env.int("SEARCH_STATS_CACHE_SECONDS", default=600)
+# Where the searches explorer stops counting rows the rollups cannot count (reason text, device
+# counts, the partial months of a date range) and shows "more than N" instead.
+SEARCH_EXPLORER_COUNT_BOUND = env.int("SEARCH_EXPLORER_COUNT_BOUND", default=10_000)
 
 # --- Hearings and petitions ---------------------------------------------------------------
 from celery.schedules import crontab  # noqa: E402

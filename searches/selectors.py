@@ -40,7 +40,7 @@ from django.utils.translation import get_language
 
 from portal.models import Agency, ImportJob, StateLawProfile
 from searches.classification import OFFENSE_SEPARATOR
-from searches.filters import SearchFilter, SearchRollupFilter, with_any_flag
+from searches.filters import SearchFilter, SearchRollupFilter, utc_midnight, with_any_flag
 from searches.models import (
     DRILL_DOWN_FLAGS,
     FLAG_NAMES,
@@ -107,6 +107,8 @@ SORTS: dict[str, tuple[str, bool]] = {
     "networks_searched": ("networks_searched", False),
 }
 DEFAULT_SORT = "-searched_at"
+# The sorts any filters allow; the others need one audited agency (see ``explorer_sorts``).
+TIME_SORTS = ("-searched_at", "searched_at")
 
 
 def flag_names(flags: int) -> list[str]:
@@ -457,11 +459,8 @@ def search_coverage(*, source_ids: Sequence[int]) -> list[Coverage]:
     return sorted(coverage, key=lambda c: c.agency.name)
 
 
-def stats_count(*, cleaned: Mapping[str, Any]) -> int | None:
-    """Searches matching the explorer's cleaned filters, counted from rollups; None when the
-    filters ask for what rollups do not hold (reason text, device counts, part of a month)."""
-    if cleaned.get("reason") or cleaned.get("min_devices") is not None:
-        return None
+def _rollup_data(cleaned: Mapping[str, Any]) -> MultiValueDict:
+    """The explorer's cleaned filters that rollups carry, as ``SearchRollupFilter`` data."""
     data = MultiValueDict()
     for name in (
         "source_agency",
@@ -477,19 +476,135 @@ def stats_count(*, cleaned: Mapping[str, Any]) -> int | None:
         data["category"] = cleaned["category"].slug
     if cleaned.get("flag"):
         data.setlist("flag", list(cleaned["flag"]))
-    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-    if date_from:
-        if date_from.day != 1:
-            return None
-        data["month_from"] = date_from.isoformat()
-    if date_to:
-        if (date_to + dt.timedelta(days=1)).day != 1:
-            return None
-        data["month_to"] = date_to.isoformat()
+    return data
+
+
+def _rollup_sum(
+    cleaned: Mapping[str, Any], *, first: dt.date | None, last: dt.date | None
+) -> int | None:
+    """Searches in the rollups matching ``cleaned`` in the whole months of ``first`` to
+    ``last`` (either open); None when the filters do not hold as rollup filters."""
+    data = _rollup_data(cleaned)
+    if first:
+        data["month_from"] = first.isoformat()
+    if last:
+        data["month_to"] = last.isoformat()
     filterset = SearchRollupFilter(data, queryset=_rollup_table(data))
     if not filterset.is_valid():
         return None
     return filterset.qs.order_by().aggregate(n=Sum("searches"))["n"] or 0
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+def _next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s month."""
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_before(day: dt.date) -> dt.date:
+    """The first day of the month before ``day``'s month."""
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _active_filters(cleaned: Mapping[str, Any]) -> set[str]:
+    # ``min_devices=0`` filters (it drops searches without a device count): only None,
+    # blanks and empty lists are "not asked".
+    return {name for name, value in cleaned.items() if value not in (None, "", [], ())}
+
+
+def stats_count(*, cleaned: Mapping[str, Any]) -> int | None:
+    """Searches matching the explorer's cleaned filters, counted from rollups; None when the
+    filters ask for what rollups do not hold (reason text, device counts, part of a month)."""
+    active = _active_filters(cleaned)
+    if "reason" in active or "min_devices" in active:
+        return None
+    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+    if date_from and date_from.day != 1:
+        return None
+    if date_to and not _is_month_end(date_to):
+        return None
+    return _rollup_sum(cleaned, first=date_from, last=date_to)
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    """How many searches match: exact, or a lower bound (``exact`` False: "more than value")."""
+
+    value: int
+    exact: bool = True
+
+
+# Filters the per-day table answers with any dates: it counts searches per audited agency and
+# UTC day, the same days ``SearchFilter`` bounds ``date_from``/``date_to`` by.
+DAY_FILTERS = frozenset({"source_agency", "city", "source_state", "date_from", "date_to"})
+
+
+def bounded_count(queryset: QuerySet, *, bound: int) -> ResultCount:
+    """COUNT over ``LIMIT bound + 1``: exact up to ``bound`` rows, else "more than bound"."""
+    n = queryset.order_by().values("pk")[: bound + 1].count()
+    return ResultCount(value=bound, exact=False) if n > bound else ResultCount(value=n)
+
+
+def _day_sum(cleaned: Mapping[str, Any]) -> int:
+    days = SearchDay.objects.all()
+    for name, lookup in (
+        ("source_agency", "source_agency__slug"),
+        ("city", "source_agency__home_city__slug"),
+        ("source_state", "source_agency__state"),
+    ):
+        if cleaned.get(name):
+            days = days.filter(**{lookup: cleaned[name]})
+    if cleaned.get("date_from"):
+        days = days.filter(day__gte=cleaned["date_from"])
+    if cleaned.get("date_to"):
+        days = days.filter(day__lte=cleaned["date_to"])
+    return days.aggregate(n=Sum("searches"))["n"] or 0
+
+
+def explorer_count(
+    *, cleaned: Mapping[str, Any], queryset: QuerySet[Search], bound: int | None = None
+) -> ResultCount:
+    """How many of ``queryset`` (the searches the explorer's ``cleaned`` filters select) there
+    are, at a cost that does not follow the size of the searches table where rollups answer.
+
+    Whole months (or no dates): the monthly rollups, exact. Dates inside a month with filters
+    on the audited agency only: the per-day table, exact. Other dates inside a month: the
+    rollups for the whole months in the range plus a bounded count of the searches in the
+    partial months at its ends. Reason text or a device count: a bounded count of
+    ``queryset``. A bounded count stops at ``bound`` (``SEARCH_EXPLORER_COUNT_BOUND``).
+    """
+    if bound is None:
+        bound = settings.SEARCH_EXPLORER_COUNT_BOUND
+    active = _active_filters(cleaned)
+    if "reason" in active or "min_devices" in active:
+        return bounded_count(queryset, bound=bound)
+    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+    partial_from = date_from if date_from and date_from.day != 1 else None
+    partial_to = date_to if date_to and not _is_month_end(date_to) else None
+    if not partial_from and not partial_to:
+        whole = _rollup_sum(cleaned, first=date_from, last=date_to)
+        return bounded_count(queryset, bound=bound) if whole is None else ResultCount(whole)
+    if active <= DAY_FILTERS:
+        return ResultCount(value=_day_sum(cleaned))
+    first = _next_month(partial_from) if partial_from else date_from
+    last = _month_before(partial_to) if partial_to else date_to
+    if first and last and first > last:
+        # No whole month inside the range: only the searches themselves can tell.
+        return bounded_count(queryset, bound=bound)
+    inside = _rollup_sum(cleaned, first=first, last=last)
+    if inside is None:
+        return bounded_count(queryset, bound=bound)
+    # ``queryset`` already holds the range; keep the days outside its whole months.
+    ends = Q()
+    if partial_from:
+        ends |= Q(searched_at__lt=utc_midnight(first))
+    if partial_to:
+        ends |= Q(searched_at__gte=utc_midnight(_next_month(last)))
+    edge = bounded_count(queryset.filter(ends), bound=bound)
+    return ResultCount(value=inside + edge.value, exact=edge.exact)
 
 
 # --- Stats for the API -----------------------------------------------------------------------
@@ -806,6 +921,15 @@ def flagged_searches(
         last = rows[size - 1]
         page.next_token = encode_token(last["searched_at"], last["id"])
     return page
+
+
+def explorer_sorts(*, cleaned: Mapping[str, Any]) -> list[str]:
+    """The explorer's sort keys these cleaned filters allow, in ``SORTS`` order: by devices or
+    networks only within one audited agency, whose (source, devices) index serves the order;
+    across every audit it would sort millions of rows per page view."""
+    if cleaned.get("source_agency"):
+        return list(SORTS)
+    return [key for key in SORTS if key in TIME_SORTS]
 
 
 def search_explore(*, filters: Mapping[str, Any]) -> SearchFilter:

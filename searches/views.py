@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, City, StateLawProfile
+from portal.querystring import without_empty_params
 from portal.selectors import agency_get, city_get, law_profiles_by_state
 from portal.states import STATE_CHOICES
 from portal.views import api_url, query_url
@@ -29,6 +30,7 @@ from searches.selectors import (
     DEFAULT_SORT,
     DRILL_DOWN_FLAGS,
     SORTS,
+    TIME_SORTS,
     AgencyCount,
     Coverage,
     RowPage,
@@ -37,6 +39,8 @@ from searches.selectors import (
     audited_agency_ids,
     cached,
     distinct_searchers,
+    explorer_count,
+    explorer_sorts,
     flag_names,
     flagged_by,
     flagged_searches,
@@ -47,7 +51,6 @@ from searches.selectors import (
     search_explore,
     searcher_stats,
     source_stats,
-    stats_count,
     stats_version,
     top_searched_sources,
     top_searching_agencies,
@@ -459,10 +462,24 @@ SORT_LABELS = {
     "devices_searched": _("Devices"),
     "networks_searched": _("Networks"),
 }
+SORT_OPTIONS = {
+    "-searched_at": _("Newest first"),
+    "searched_at": _("Oldest first"),
+    "-devices_searched": _("Most devices first"),
+    "devices_searched": _("Fewest devices first"),
+    "-networks_searched": _("Most networks first"),
+    "networks_searched": _("Fewest networks first"),
+}
 
 
-def explorer_form(request: HttpRequest) -> forms.Form:
-    """The explorer's form: ``SearchFilter``'s fields with pick lists where lists are short.
+def _sort_param(key: str) -> str:
+    # The default order is the page without ``sort``: links and the form leave it out.
+    return "" if key == DEFAULT_SORT else key
+
+
+def explorer_form(request: HttpRequest, *, sorts: Sequence[str] = TIME_SORTS) -> forms.Form:
+    """The explorer's form: ``SearchFilter``'s fields with pick lists where lists are short,
+    and a sort select offering only ``sorts`` (those the current filters allow).
 
     A form of its own: the filter set's form must keep every field, or its filters would not
     apply (``city`` and ``searching_agency`` arrive from links, not from this form).
@@ -488,13 +505,7 @@ def explorer_form(request: HttpRequest) -> forms.Form:
     form.fields["sort"] = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[
-            ("-searched_at", _("Newest first")),
-            ("searched_at", _("Oldest first")),
-            ("-devices_searched", _("Most devices first")),
-            ("-networks_searched", _("Most networks first")),
-        ],
-        initial=DEFAULT_SORT,
+        choices=[(_sort_param(key), SORT_OPTIONS[key]) for key in SORTS if key in sorts],
     )
     form.order_fields(
         [
@@ -515,8 +526,9 @@ def explorer_form(request: HttpRequest) -> forms.Form:
 
 def download_url(basename: str, params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> str:
     """The download page of an API list's CSV: it streams a small result and builds a large
-    one as a file in the background (see exports/)."""
-    query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params))
+    one as a file in the background (see exports/). Blank values are left out."""
+    pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+    query = urlencode([(k, v) for k, v in pairs if v not in ("", None)])
     return reverse("exports:start", kwargs={"kind": basename}) + (f"?{query}" if query else "")
 
 
@@ -537,22 +549,36 @@ CSV_PARAMS = (
 )
 
 
+def _sort_links(request: HttpRequest, *, sort: str, sorts: Sequence[str]) -> dict[str, Any]:
+    """Column-header links for the columns the current filters can be sorted by: the first
+    click sorts descending, a second on the sorted column ascending."""
+    field_name, descending = SORTS[sort]
+    links = {}
+    for name in SORT_LABELS:
+        current = field_name == name
+        target = name if current and descending else f"-{name}"
+        if target not in sorts:
+            continue
+        links[name] = {
+            "url": query_url(request, "results", sort=_sort_param(target), after=""),
+            "aria_sort": ("descending" if descending else "ascending") if current else "",
+        }
+    return links
+
+
+@without_empty_params
 def explorer(request: HttpRequest) -> HttpResponse:
     filterset = search_explore(filters=request.GET)
-    form = explorer_form(request)
+    valid = filterset.is_valid()
+    cleaned = filterset.form.cleaned_data if valid else {}
+    sorts = explorer_sorts(cleaned=cleaned)
+    form = explorer_form(request, sorts=sorts)
     sort = request.GET.get("sort") or DEFAULT_SORT
     if sort not in SORTS:
         sort = DEFAULT_SORT
-    valid = filterset.is_valid()
-    cleaned = filterset.form.cleaned_data if valid else {}
     notice = ""
-    # Devices and networks are ordered over one agency's rows; across every audit that would
-    # sort millions of rows per page view.
-    if (
-        sort != DEFAULT_SORT
-        and SORTS[sort][0] != "searched_at"
-        and not cleaned.get("source_agency")
-    ):
+    # The form and the links offer only allowed sorts; an old or hand-made URL may still ask.
+    if sort not in sorts:
         notice = str(
             _("Sorting by devices or networks needs one audited agency; shown newest first.")
         )
@@ -572,15 +598,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
     searching_slug, city_slug = request.GET.get("searching_agency"), request.GET.get("city")
     searching = agency_get(slug=searching_slug) if searching_slug else None
     city = city_get(slug=city_slug) if city_slug else None
-    sort_links = {}
-    for name in SORT_LABELS:
-        current = SORTS[sort][0] == name
-        descending = SORTS[sort][1]
-        target = name if current and descending else f"-{name}"
-        sort_links[name] = {
-            "url": query_url(request, "results", sort=target, after=""),
-            "aria_sort": ("descending" if descending else "ascending") if current else "",
-        }
+    count = explorer_count(cleaned=cleaned, queryset=filterset.qs) if valid else None
     return render(
         request,
         "searches/explorer.html",
@@ -588,11 +606,12 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": filterset.form.errors if not valid else {},
             "page": page,
-            "count": stats_count(cleaned=cleaned) if valid else None,
+            "count": count,
             "filtered": bool(params),
             "notice": notice,
             "sort": sort,
-            "sort_links": sort_links,
+            "sort_links": _sort_links(request, sort=sort, sorts=sorts),
+            "more_sorts": len(sorts) < len(SORTS),
             "next_url": (
                 query_url(request, "results", after=page.next_token) if page.next_token else ""
             ),

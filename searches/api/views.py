@@ -3,8 +3,11 @@ the rollups, reason categories with their rules, and public summaries of import 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters as filters
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from portal.api.renderers import CSV_CONTENT_TYPE, csv_stream, export_filename
+from portal.api.renderers import CSV_CONTENT_TYPE, csv_stream, export_filename, filename_parts
 from portal.api.schema import public_schema
 from portal.api.serializers import ThrottledSerializer
 from portal.api.views import PublicReadOnlyViewSet
@@ -69,6 +72,29 @@ class SearchViewSet(PublicReadOnlyViewSet):
 
     def get_queryset(self):
         return search_list()
+
+    @staticmethod
+    def export_filename_parts(params: QueryDict | Mapping[str, Any]) -> list[str]:
+        """Whose cameras, who searched, when, then what: ``eugene-or-pd_2025-11-01_2025-11-30
+        _immigration``. A lone date says which end it is (``from-``, ``to-``)."""
+        dated = bool(params.get("date_from")) and bool(params.get("date_to"))
+        return filename_parts(
+            params,
+            [
+                ("source_agency", ""),
+                ("city", "city"),
+                ("source_state", "state"),
+                ("searching_agency", "by"),
+                ("searching_agency_name", "by-name"),
+                ("searching_state", "by-state"),
+                ("date_from", "" if dated else "from"),
+                ("date_to", "" if dated else "to"),
+                ("category", "category"),
+                ("flag", ""),
+                ("reason", "reason"),
+                ("min_devices", "min-devices"),
+            ],
+        )
 
 
 GROUP_BY_HELP = _(

@@ -150,7 +150,7 @@ def test_camera_csv_flattens_owner_and_directions(client, cameras):
 
     response = client.get(f"{API}cameras/", {"format": "csv", "city": "joliet-il"})
 
-    assert response["Content-Disposition"] == 'attachment; filename="cameras.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="cameras_city-joliet-il.csv"'
     rows = csv_rows(response)
     assert len(rows) == 5
     pole = next(r for r in rows if r["id"] == str(cameras["pole"].pk))
@@ -313,7 +313,8 @@ def test_sharing_filters_by_agency_on_either_side(client, sharing):
 def test_sharing_csv_has_flag_columns(client, sharing):
     response = client.get(f"{API}sharing-agreements/", {"format": "csv", "owner_state": "CA"})
 
-    assert response["Content-Disposition"] == 'attachment; filename="sharing-agreements.csv"'
+    disposition = 'attachment; filename="sharing-agreements_owner-state-ca.csv"'
+    assert response["Content-Disposition"] == disposition
     rows = {r["recipient.name"]: r for r in csv_rows(response)}
     assert set(rows) == {"Austin TX PD", "FBI", "Berkeley CA PD"}
     assert rows["FBI"]["federal_recipient"] == "True"

@@ -2,6 +2,7 @@
 rollups with validated group_by, reason categories and public import summaries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -251,3 +252,46 @@ def test_searches_list_query_count_is_flat(client, scenario, django_assert_max_n
         )
     with django_assert_max_num_queries(3):
         client.get(reverse("api:search-list"))
+
+
+def test_searches_csv_is_named_after_its_filters(client, scenario):
+    slug = scenario["pd"].slug
+    url = reverse("api:search-list")
+
+    def name(query: str) -> str:
+        disposition = client.get(f"{url}?{query}&format=csv")["Content-Disposition"]
+        return re.fullmatch(r'attachment; filename="([^"]+)"', disposition).group(1)
+
+    full = (
+        f"source_agency={slug}&date_from=2026-03-01&date_to=2026-04-30"
+        "&flag=out_of_state&flag=immigration"
+    )
+    expected = f"searches_{slug}_2026-03-01_2026-04-30_immigration_out-of-state.csv"
+    assert name(full) == expected
+    # Deterministic: the order of the URL's parameters, paging and sorting change nothing.
+    reordered = (
+        "flag=immigration&date_to=2026-04-30&page_size=2&flag=out_of_state"
+        f"&date_from=2026-03-01&source_agency={slug}"
+    )
+    assert name(reordered) == expected
+    assert name("date_from=2026-05-01") == "searches_from-2026-05-01.csv"
+    assert name("category=vague&searching_state=WI") == "searches_by-state-wi_category-vague.csv"
+    # Reason text in safe characters only, and a bounded length however long the filters.
+    odd = name('reason=Ab"ortion/../%0D%0Ainv;x' + "&searching_agency_name=" + "k" * 300)
+    assert re.fullmatch(r"[a-z0-9_.-]+", odd) and len(odd) <= 124
+    assert odd.startswith("searches_by-name-kkkk") and odd.endswith(".csv")
+    assert name("reason=abortion") == "searches_reason-abortion.csv"
+    assert name("") == "searches.csv"
+
+
+def test_search_export_job_file_is_named_after_its_filters(
+    client, scenario, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_INLINE_MAX_ROWS = 3
+    slug = scenario["pd"].slug
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("api:search-list"), {"source_agency": slug, "format": "csv"})
+    assert response.status_code == 303
+    job = client.get(response["Location"]).json()
+    download = client.get(job["download_url"])
+    assert download["Content-Disposition"] == f'attachment; filename="searches_{slug}.csv"'

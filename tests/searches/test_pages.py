@@ -7,9 +7,11 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.querystring import without_empty_params
 from searches.models import Search
 from tests.factories import AgencyFactory, CityFactory
 from tests.searches.factories import (
@@ -173,13 +175,16 @@ def test_explorer_filters_sorts_and_counts_from_rollups(client, scenario):
     assert values[:3] == [83_000, 48_000, 47_000]
 
     by_text = client.get(url, {"reason": "abortion"})
-    assert "not counted" in text_of(by_text)
+    assert "1 search matches." in text_of(by_text)
     assert "abortion investigation" in text_of(by_text)
 
 
 def test_explorer_sorting_by_devices_needs_one_agency(client, scenario):
+    # No control offers it without an agency; a hand-made URL is still refused, not obeyed.
     response = client.get(reverse("searches:explorer"), {"sort": "-devices_searched"})
     assert "needs one audited agency" in text_of(response)
+    devices = re.findall(r'<span class="devices">([\d,]+)</span>', response.content.decode())
+    assert [int(d.replace(",", "")) for d in devices][:3] != [83_000, 48_000, 47_000]
 
 
 def test_explorer_pages_by_keyset(client, scenario, settings):
@@ -359,3 +364,113 @@ def test_flagged_fragment_of_an_unknown_section_is_not_found(client, scenario):
     agency = client.get(scenario["pd"].get_absolute_url(), {"fragment": "searches-by-flagged"})
     assert "searches-by-flagged-table" in agency.content.decode()
     assert "<html" not in agency.content.decode()
+
+
+def _sort_options(response) -> list[str]:
+    html = response.content.decode()
+    select = re.search(r'<select name="sort".*?</select>', html, flags=re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def _header_sort_links(response) -> list[str]:
+    thead = re.search(r"<thead>.*?</thead>", section_html(response, "results"), re.S).group(0)
+    return [unescape(h) for h in re.findall(r'href="([^"]+)"', thead)]
+
+
+def test_explorer_counts_mid_month_dates_and_reason_text(client, scenario, settings):
+    url = reverse("searches:explorer")
+    # Mid-month dates: 2026-04-02 to 04-21 holds 5 searches of the Prairie PD's cameras.
+    expected = Search.objects.filter(
+        searched_at__gte=dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+        searched_at__lt=dt.datetime(2026, 4, 22, tzinfo=dt.UTC),
+        category__slug="vague",
+    ).count()
+    response = client.get(
+        url, {"date_from": "2026-04-02", "date_to": "2026-04-21", "category": "vague"}
+    )
+    assert f"{expected} searches match." in text_of(response)
+    assert expected == 5
+
+    settings.SEARCH_EXPLORER_COUNT_BOUND = 2
+    text = text_of(client.get(url, {"reason": "inv"}))
+    assert "More than 2 searches match." in text
+    assert "A lower bound" in text and "counting stops after 2" in text
+
+
+def test_explorer_offers_only_sorts_it_accepts(client, scenario):
+    url = reverse("searches:explorer")
+    everywhere = client.get(url, {"flag": "immigration"})
+    assert _sort_options(everywhere) == ["", "searched_at"]
+    links = _header_sort_links(everywhere)
+    assert links == ["?flag=immigration&sort=searched_at#results"]
+    assert "choose one audited agency" in text_of(everywhere)
+
+    slug = scenario["pd"].slug
+    one = client.get(url, {"source_agency": slug})
+    assert _sort_options(one) == [
+        "",
+        "searched_at",
+        "-devices_searched",
+        "devices_searched",
+        "-networks_searched",
+        "networks_searched",
+    ]
+    assert _header_sort_links(one) == [
+        f"?source_agency={slug}&sort=searched_at#results",
+        f"?source_agency={slug}&sort=-networks_searched#results",
+        f"?source_agency={slug}&sort=-devices_searched#results",
+    ]
+    assert "choose one audited agency" not in text_of(one)
+    # Every offered sort is accepted: none ends in the refusal notice.
+    for sort in _sort_options(one):
+        page = client.get(url, {"source_agency": slug, **({"sort": sort} if sort else {})})
+        assert "needs one audited agency" not in text_of(page)
+    # The sorted column's second click sorts ascending, and back to the default drops ``sort``.
+    by_devices = client.get(url, {"source_agency": slug, "sort": "-devices_searched"})
+    assert f"?source_agency={slug}&sort=devices_searched#results" in _header_sort_links(by_devices)
+    oldest = client.get(url, {"source_agency": slug, "sort": "searched_at"})
+    assert _header_sort_links(oldest)[0] == f"?source_agency={slug}#results"
+
+
+def test_explorer_redirects_empty_parameters_to_the_clean_url(client, scenario):
+    url = reverse("searches:explorer")
+    response = client.get(
+        url + "?source_agency=&searching_agency_name=&category=&reason=+&flag=immigration"
+        "&date_from=&date_to=2026-05-31&sort="
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url + "?flag=immigration&date_to=2026-05-31"
+    assert client.get(url + "?reason=&sort=")["Location"] == url
+
+    clean = client.get(url + "?flag=immigration&date_to=2026-05-31")
+    assert clean.status_code == 200
+    assert "searches match." in text_of(clean)
+    # Paging and sort links carry no empty parameter either.
+    html = clean.content.decode()
+    for href in re.findall(r'href="(\?[^"]*)"', html):
+        assert "=&" not in unescape(href) and not re.search(r"=(#|$)", unescape(href))
+    # Not a GET: untouched, blank values and all.
+    seen = []
+    view = without_empty_params(lambda request: seen.append(request.GET.urlencode()) or "ok")
+    assert view(RequestFactory().post("/searches/?reason=&flag=protest")) == "ok"
+    assert seen == ["reason=&flag=protest"]
+    assert view(RequestFactory().get("/searches/?flag=protest")) == "ok"
+    assert view(RequestFactory().get("/searches/?reason=&flag=protest"))["Location"] == (
+        "/searches/?flag=protest"
+    )
+
+
+def test_explorer_csv_link_and_file_are_named_after_the_filters(client, scenario):
+    slug = scenario["pd"].slug
+    url = reverse("searches:explorer")
+    params = {"flag": "immigration", "date_from": "2026-03-01", "date_to": "2026-04-30"}
+    response = client.get(url, {"source_agency": slug, **params})
+    csv_url = unescape(
+        re.search(r'href="(/downloads/search\.csv\?[^"]+)"', response.content.decode()).group(1)
+    )
+    assert "=&" not in csv_url
+    download = client.get(csv_url, follow=True)
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="searches_{slug}_2026-03-01_2026-04-30_immigration.csv"'
+    )
+    assert len(download.getvalue().decode().splitlines()) == 1 + 2
