@@ -32,6 +32,8 @@ from cameras.selectors import (
     snapshot_history,
     snapshots_latest,
 )
+from hearings.selectors.hearings import upcoming_hearings
+from hearings.selectors.petitions import open_petitions
 from portal import charts
 from portal.filters import AgencyFilter, CityFilter
 from portal.models import Agency, City, StateLawProfile
@@ -48,7 +50,8 @@ from portal.selectors import (
     portal_search,
 )
 from portal.states import STATE_CHOICES
-from searches.selectors import has_search_data
+from searches.models import FLAG_LABELS as SEARCH_FLAG_LABELS
+from searches.selectors import has_search_data, latest_flagged_searches
 
 LIST_PAGE_SIZE = 50
 CAMERA_TABLE_PAGE_SIZE = 100
@@ -405,14 +408,46 @@ def forbidden_use_labels(profile: StateLawProfile | None) -> list[str]:
 # --- Pages ----------------------------------------------------------------------------------
 
 
+HOME_HEARINGS = 3
+HOME_PETITIONS = 3
+HOME_FLAGGED = 6
+
+
+def home_flagged_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each flagged search's badges as (label, style, explorer link filtered by that flag)."""
+    # searches.views reads portal.views at import time, so its names are read here.
+    from searches.views import FLAG_STYLES, explorer_url
+
+    for row in rows:
+        row["flag_links"] = [
+            (SEARCH_FLAG_LABELS[name], FLAG_STYLES[name], explorer_url({"flag": name}))
+            for name in row["flag_names"]
+        ]
+    return rows
+
+
 def home(request: HttpRequest) -> HttpResponse:
     points = camera_points(cameras=camera_list(filters={"status": [Camera.Status.ACTIVE]}))
     cities = list(city_list().order_by("-active_camera_count", "name")[:12])
+    petitions, open_petition_count = open_petitions(limit=HOME_PETITIONS)
+    flagged = latest_flagged_searches(profiles=law_profiles_by_state(), limit=HOME_FLAGGED)
+    current = {"current": "true", "format": "csv"}
     return render(
         request,
         "portal/home.html",
         {
             "figures": headline_figures(),
+            "sharing_csv": {
+                "all": api_url("sharing-agreement", current),
+                **{
+                    name: api_url("sharing-agreement", {**current, name: "true"})
+                    for name in ("out_of_state", "federal", "forbidden")
+                },
+            },
+            "hearings": upcoming_hearings(limit=HOME_HEARINGS),
+            "petitions": petitions,
+            "open_petition_count": open_petition_count,
+            "flagged": home_flagged_rows(flagged),
             "camera_map": charts.camera_map(points=points, div_id="home-map") if points else None,
             "camera_breakdowns": camera_breakdowns(points),
             "cities": cities,

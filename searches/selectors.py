@@ -1005,3 +1005,66 @@ def offense_type_list() -> QuerySet[OffenseType]:
         n_reasons=Coalesce(Subquery(n_reasons, output_field=IntegerField()), 0),
         n_searches=Coalesce(Subquery(n_searches, output_field=IntegerField()), 0),
     )
+
+
+# --- Portal-wide news ---------------------------------------------------------------------------
+
+# Where the searched cameras are, for rows shown outside any one city's page.
+NEWS_ROW_FIELDS = (
+    *SEARCH_ROW_FIELDS,
+    "source_agency__home_city__name",
+    "source_agency__home_city__slug",
+    "source_agency__home_city__state",
+)
+
+
+def latest_flagged_searches(
+    *, profiles: Mapping[str, StateLawProfile], limit: int = 5
+) -> list[dict[str, Any]]:
+    """The newest searches carrying a drill-down flag across every audit, with ``flag_names``
+    and the state ``law`` (from ``profiles``) a state-law flag rests on. Two queries, however
+    many searches.
+
+    The rollup says which months hold the newest ``limit`` flagged searches and which flag sets
+    they carry; the rows are then read over the partial (flags, searched_at) index inside that
+    window, so neither a sort of every flagged search nor a walk over unflagged ones happens.
+    """
+    months = (
+        with_any_flag(SearchMonthTotal.objects.all(), DRILL_DOWN_FLAGS)
+        .order_by()
+        .values("month", "flags")
+        .annotate(n=Sum("searches"))
+    )
+    by_month: dict[dt.date, dict[int, int]] = defaultdict(dict)
+    for row in months:
+        by_month[row["month"]][row["flags"]] = row["n"] or 0
+    flag_sets: set[int] = set()
+    found, since = 0, None
+    for month in sorted(by_month, reverse=True):
+        flag_sets |= set(by_month[month])
+        found += sum(by_month[month].values())
+        since = month
+        if found >= limit:
+            break
+    if since is None:
+        return []
+    rows = (
+        Search.objects.filter(
+            flags__gt=0,  # the partial index's condition, spelled out for the planner
+            flags__in=sorted(flag_sets),
+            searched_at__gte=dt.datetime(since.year, since.month, 1, tzinfo=dt.UTC),
+        )
+        .order_by("-searched_at", "-id")
+        .values(*NEWS_ROW_FIELDS)[:limit]
+    )
+    out = []
+    for row in rows:
+        row = _decorate(row)
+        row["law"] = law_for_flags(
+            flags=row["flags"],
+            source_state=row["source_agency__state"],
+            searching_state=row["searching_agency__state"],
+            profiles=profiles,
+        )
+        out.append(row)
+    return out

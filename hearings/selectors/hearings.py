@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -129,3 +129,18 @@ def agenda_item_list() -> QuerySet[AgendaItem]:
         .order_by("hearing__starts_at", "hearing_id", "position")
     )
     return qs
+
+
+def upcoming_hearings(
+    *, limit: int = UPCOMING_LIMIT, now: dt.datetime | None = None
+) -> list[Hearing]:
+    """The next hearings in every city, soonest first, as ``/hearings/`` lists them, each with
+    ``first_item_id``: the agenda item whose comment form a link can open."""
+    first_item = (
+        AgendaItem.objects.filter(hearing=OuterRef("pk")).order_by("position", "pk").values("pk")
+    )
+    return list(
+        hearing_list(when="upcoming", now=now).annotate(first_item_id=Subquery(first_item[:1]))[
+            :limit
+        ]
+    )

@@ -225,3 +225,10 @@ def signatures_for_record(*, petition: Petition) -> QuerySet[Signature]:
     """The confirmed signatures of a petition for the clerk's official record, in the order
     they were confirmed."""
     return Signature.objects.confirmed().filter(petition=petition).order_by("confirmed_at", "pk")
+
+
+def open_petitions(*, limit: int = 3) -> tuple[list[Petition], int]:
+    """Petitions open for signatures in every city, ending soonest first (up to ``limit``), and
+    how many are open in all; the same published petitions ``/petitions/`` lists."""
+    open_ones = petition_list(status=Petition.Status.OPEN)
+    return list(open_ones.order_by("ends_at", "pk")[:limit]), open_ones.count()
