@@ -109,6 +109,8 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     schema = _OneJobSchema()
 
     @extend_schema(
+        # Named as before the single-job schema (which would name it like retrieve).
+        operation_id="v1_exports_list",
         tags=["exports"],
         description=_(
             "Ask for a CSV of every row an API list returns: `kind` names the list (the same "
