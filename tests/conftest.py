@@ -2,10 +2,18 @@ import os
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from portal.celery import app as celery_app
 
 SERVICES = os.environ.get("PORTAL_SERVICES") == "1"
+
+# Property tests: the same examples on every run and every machine (a CI failure reproduces
+# locally), enough of them to find edge cases, and no per-example deadline on a busy runner.
+hypothesis_settings.register_profile(
+    "portal", max_examples=200, deadline=None, derandomize=True, database=None
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 
 @pytest.hookimpl(trylast=True)
