@@ -91,9 +91,7 @@ def test_a_range_ending_before_it_starts_is_left_empty_with_a_note(a, b, fmt, se
     start, end = max(a, b), min(a, b)
     got_start, got_end, report = _parse_time_frame(fmt(start, UTC) + sep + fmt(end, UTC))
     assert (got_start, got_end) == (None, None)
-    assert [i.message for i in report.issues] == [
-        "time frame left empty: it ends before it starts"
-    ]
+    assert [i.message for i in report.issues] == ["time frame left empty: it ends before it starts"]
 
 
 @given(st.text())
