@@ -20,7 +20,9 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 def pytest_collection_modifyitems(config, items):
     # Tests on pytest-django's live server run last: after one, the next test asking for a
     # serialized rollback found the migrations' rows gone (empty categories) or doubled
-    # (the Clerks group inserted twice), so no other test may follow them.
+    # (the Clerks group inserted twice), so no other test may follow them. Under pytest-xdist
+    # every worker (with a test database of its own) collects and sorts alike and is handed
+    # tests in that order, so on each worker they still run last.
     items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
     if SERVICES:
         return
