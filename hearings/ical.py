@@ -1,5 +1,5 @@
-"""iCalendar (RFC 5545) for hearings: CRLF line ends, escaped text, lines folded at 75 octets,
-a stable UID per hearing, DTSTAMP and DTSTART in UTC."""
+"""iCalendar (RFC 5545) for hearings, written by the icalendar library: CRLF line ends, escaped
+text, lines folded at 75 octets, a stable UID per hearing, DTSTAMP and DTSTART in UTC."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar, Event, vText
 
 from hearings.models import Hearing
 
-MAX_OCTETS = 75
 STATUS = {
     Hearing.Status.SCHEDULED: "CONFIRMED",
     Hearing.Status.HELD: "CONFIRMED",
@@ -20,52 +20,37 @@ STATUS = {
 }
 
 
-def ical_escape(value: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and newlines."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+class _Text(vText):
+    """TEXT that keeps a typed backslash-N as typed."""
+
+    def to_ical(self) -> bytes:
+        # icalendar's escaping takes a literal "\N" for an already escaped line break, so
+        # "C:\New" would arrive as "C:" and a new line "ew"; escaping around it keeps it.
+        parts = str(self).split("\\N")
+        return "\\\\N".join(vText(part).to_ical().decode() for part in parts).encode()
 
 
-def ical_fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets, never inside a UTF-8 character;
-    continuation lines start with one space (which counts toward their 75)."""
-    out: list[str] = []
-    current, size, limit = [], 0, MAX_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            out.append("".join(current))
-            current, size, limit = [" "], 1, MAX_OCTETS
-        current.append(char)
-        size += width
-    out.append("".join(current))
-    return "\r\n".join(out)
+def _utc(value: dt.datetime) -> dt.datetime:
+    # UTC times need no VTIMEZONE; seconds are what RFC 5545 DATE-TIME carries.
+    return value.astimezone(dt.UTC).replace(microsecond=0)
 
 
-def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _event(hearing: Hearing, *, stamp: dt.datetime) -> list[str]:
+def _event(hearing: Hearing, *, stamp: dt.datetime, host: str) -> Event:
     url = settings.PORTAL_SITE_URL + hearing.get_absolute_url()
     agenda = "\n".join(f"{item.position}. {item.title}" for item in hearing.items.all())
     description = f"{hearing.body_label}\n\n{agenda}\n\n{url}".strip()
-    host = settings.PORTAL_SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:hearing-{hearing.pk}@{host}",
-        f"DTSTAMP:{_utc(stamp)}",
-        f"DTSTART:{_utc(hearing.starts_at)}",
-        f"LAST-MODIFIED:{_utc(hearing.updated_at)}",
-        f"SUMMARY:{ical_escape(hearing.title)}",
-        f"DESCRIPTION:{ical_escape(description)}",
-        f"URL:{url}",
-        f"STATUS:{STATUS.get(hearing.status, 'CONFIRMED')}",
-    ]
+    event = Event()
+    event.add("uid", f"hearing-{hearing.pk}@{host}")
+    event.add("dtstamp", _utc(stamp))
+    event.add("dtstart", _utc(hearing.starts_at))
+    event.add("last-modified", _utc(hearing.updated_at))
+    event.add("summary", _Text(hearing.title))
+    event.add("description", _Text(description))
+    event.add("url", url)
+    event.add("status", STATUS.get(hearing.status, "CONFIRMED"))
     if hearing.location:
-        lines.append(f"LOCATION:{ical_escape(hearing.location)}")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("location", _Text(hearing.location))
+    return event
 
 
 def calendar_build(
@@ -73,15 +58,15 @@ def calendar_build(
 ) -> str:
     """A VCALENDAR with one VEVENT per hearing."""
     stamp = now or timezone.now()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//ALPR Transparency Portal//Hearings//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ical_escape(name)}",
-    ]
+    host = settings.PORTAL_SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//ALPR Transparency Portal//Hearings//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # icalendar writes unknown X- properties raw: the calendar's name is TEXT, so escape it.
+    calendar.add("x-wr-calname", _Text(name))
     for hearing in hearings:
-        lines.extend(_event(hearing, stamp=stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(ical_fold(line) + "\r\n" for line in lines)
+        calendar.add_component(_event(hearing, stamp=stamp, host=host))
+    # Properties in the order written (the library would sort them otherwise).
+    return calendar.to_ical(sorted=False).decode("utf-8")

@@ -2,17 +2,27 @@ import os
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from portal.celery import app as celery_app
 
 SERVICES = os.environ.get("PORTAL_SERVICES") == "1"
+
+# Property tests: the same examples on every run and every machine (a CI failure reproduces
+# locally), enough of them to find edge cases, and no per-example deadline on a busy runner.
+hypothesis_settings.register_profile(
+    "portal", max_examples=200, deadline=None, derandomize=True, database=None
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     # Tests on pytest-django's live server run last: after one, the next test asking for a
     # serialized rollback found the migrations' rows gone (empty categories) or doubled
-    # (the Clerks group inserted twice), so no other test may follow them.
+    # (the Clerks group inserted twice), so no other test may follow them. Under pytest-xdist
+    # every worker (with a test database of its own) collects and sorts alike and is handed
+    # tests in that order, so on each worker they still run last.
     items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
     if SERVICES:
         return

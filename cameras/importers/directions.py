@@ -29,7 +29,8 @@ class DirectionError(ValueError):
 
 
 def _tidy(value: float) -> float | int:
-    value = round(value % 360, 1)
+    # A bearing just under a full turn rounds up to 360.0, which is north: 0.
+    value = round(value % 360, 1) % 360
     return int(value) if value == int(value) else value
 
 

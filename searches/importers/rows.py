@@ -172,7 +172,12 @@ def parse_timestamp(value: str) -> dt.datetime:
             raise RowError(NOT_A_TIME) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01 east of UTC or 9999-12-31 west of it has no UTC date: a bad cell, not a
+        # failed import.
+        raise RowError(NOT_A_TIME) from None
 
 
 def parse_count(value: str, *, what: str) -> int | None:

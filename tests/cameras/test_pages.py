@@ -155,4 +155,9 @@ def test_camera_detail_query_count_is_bounded(client, two_cities, django_assert_
     for _n in range(20):
         CameraFactory(city=two_cities["prairie"], owner=two_cities["police"])
     with django_assert_max_num_queries(6):
-        client.get(two_cities["main"].get_absolute_url())
+        response = client.get(two_cities["main"].get_absolute_url())
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "1 Main St" in text and "Prairie Junction IL PD (Police department)" in text
+    nearby = response.content.decode().split('id="nearby-heading"')[1]
+    assert "2 Mall Rd" in nearby and "4 Pier Way" not in nearby

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from hearings.ical import MAX_OCTETS, calendar_build, ical_escape, ical_fold
+from hearings.ical import calendar_build
 from hearings.models import AgendaItem, Comment, Hearing
 from tests.factories import AgencyFactory, CameraFactory
 from tests.hearings.factories import (
@@ -256,7 +256,7 @@ def test_ical_per_hearing_follows_rfc_5545(client, hearing, item):
     body = response.content
     assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
     for line in body.split(b"\r\n"):
-        assert len(line) <= MAX_OCTETS
+        assert len(line) <= 75  # octets, RFC 5545 3.1
         line.decode("utf-8")  # folding never splits a character
     unfolded = body.decode().replace("\r\n ", "")
     assert "SUMMARY:Renewal\\; sharing\\, with a very long title " in unfolded
@@ -267,12 +267,13 @@ def test_ical_per_hearing_follows_rfc_5545(client, hearing, item):
     assert "1. Renew with the county" in unfolded.replace("\\n", "\n")
 
 
-def test_ical_helpers():
-    assert ical_escape("a\\b;c,d\ne") == "a\\\\b\\;c\\,d\\ne"
-    folded = ical_fold("X:" + "€" * 40)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == "X:" + "€" * 40
-    assert calendar_build([], name="Empty").startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+def test_ical_escapes_text_and_folds_by_octets():
+    body = calendar_build([], name="a\\b;c,d\ne C:\\New " + "€" * 40)
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    unfolded = body.replace("\r\n ", "")
+    # A typed backslash-N stays a backslash and an N, not a line break.
+    assert "X-WR-CALNAME:a\\\\b\\;c\\,d\\ne C:\\\\New " + "€" * 40 + "\r\n" in unfolded
 
 
 def test_city_calendar_and_atom_feed(client, hearing, other_city):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,13 @@ from django.utils import timezone
 from portal.imports import import_job_create, import_jobs_requeue_stalled
 from portal.models import ImportJob
 from searches.models import Reason, Search
-from tests.services.test_celery_worker import _wait_finished, workers  # noqa: F401 - fixture
+from tests.services.test_celery_worker import (  # noqa: F401 - workers is a fixture
+    _wait_finished,
+    job_status_is,
+    workers,
+    writing_into,
+)
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -57,14 +62,9 @@ def test_worker_killed_mid_audit_import_reruns_to_the_same_result(workers, tmp_p
         kind=ImportJob.Kind.AUDIT, file=path, options={"agency": "Prairie Junction IL PD"},
         run=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status == ImportJob.Status.RUNNING:
-            break
-        time.sleep(0.05)
-    assert job.status == ImportJob.Status.RUNNING
-    time.sleep(1.5)  # well into the file: chunks are loaded, nothing is committed
+    wait_until(lambda: job_status_is(job, ImportJob.Status.RUNNING), timeout=60)
+    # Well into the file: a chunk of searches is loaded, nothing is committed.
+    wait_until(lambda: writing_into(Search), timeout=60, interval=0.02)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
 

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from django.utils import timezone
 from cameras.models import SharingAgreement
 from portal.celery import app as celery_app
 from portal.models import ImportJob
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +36,40 @@ def _database_url() -> str:
     port = db.get("PORT") or "5432"
     user = db.get("USER") or "postgres"
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def worker_answers(process: subprocess.Popen, name: str, log_path: Path) -> None:
+    """Wait until the worker ``name`` answers a ping; fail with its log if it exits or never
+    answers."""
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"worker exited: {log_path.read_text()}")
+        return bool(celery_app.control.ping(destination=[f"{name}@{os.uname()[1]}"], timeout=1.0))
+
+    try:
+        wait_until(answers, timeout=60, interval=0)
+    except TimeoutError:
+        process.kill()
+        pytest.fail(f"worker did not answer: {log_path.read_text()}")
+
+
+def writing_into(model) -> bool:
+    """Another connection has written rows of ``model`` and not committed them: PostgreSQL
+    holds its RowExclusiveLock on the table until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_locks WHERE relation = %s::regclass AND mode = 'RowExclusiveLock'"
+            " AND granted AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [model._meta.db_table],
+        )
+        return cursor.fetchone() is not None
+
+
+def job_status_is(job: ImportJob, status: str) -> bool:
+    job.refresh_from_db()
+    return job.status == status
 
 
 class Workers:
@@ -63,16 +97,8 @@ class Workers:
             cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.processes.append(process)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"worker exited: {log_path.read_text()}")
-            if celery_app.control.ping(
-                destination=[f"test{n}-{os.getpid()}@{os.uname()[1]}"], timeout=1.0
-            ):
-                return process
-        process.kill()
-        pytest.fail(f"worker did not answer: {log_path.read_text()}")
+        worker_answers(process, f"test{n}-{os.getpid()}", log_path)
+        return process
 
     def stop_all(self) -> None:
         for process in self.processes:
@@ -96,13 +122,12 @@ def workers(tmp_path):
 
 
 def _wait_finished(job: ImportJob, seconds: float = 120) -> ImportJob:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def finished() -> bool:
         job.refresh_from_db()
-        if job.is_finished:
-            return job
-        time.sleep(0.3)
-    pytest.fail(f"job {job.pk} did not finish: {job.status}")
+        return job.is_finished
+
+    wait_until(finished, timeout=seconds, interval=0.1, message=lambda: f"job {job.pk} finished")
+    return job
 
 
 def test_import_task_runs_on_a_real_worker(workers, tmp_path):
@@ -136,14 +161,9 @@ def test_worker_killed_mid_import_leaves_a_job_that_reruns_to_the_same_result(
 
     first = workers.start()
     job = import_job_create(kind=ImportJob.Kind.SHARING, file=path, run=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status == ImportJob.Status.RUNNING:
-            break
-        time.sleep(0.05)
-    assert job.status == ImportJob.Status.RUNNING
-    time.sleep(0.5)
+    wait_until(lambda: job_status_is(job, ImportJob.Status.RUNNING), timeout=60)
+    # Killed once agreements are written but not committed, not at some guessed moment.
+    wait_until(lambda: writing_into(SharingAgreement), timeout=60, interval=0.02)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
 

@@ -2,7 +2,6 @@
 the link in it confirms the comment. Runs only under `make test-services`."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from hearings.tasks import email_send
 from portal.celery import app as celery_app
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
 from tests.services.test_celery_worker import Workers
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -46,13 +46,23 @@ def worker(tmp_path, mail_dir):
 
 
 def _wait_sent(email: OutboundEmail, seconds: float = 60) -> OutboundEmail:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def sent() -> bool:
         email.refresh_from_db()
-        if email.sent_at is not None:
-            return email
-        time.sleep(0.2)
-    pytest.fail(f"email {email.pk} was not sent: {email.status} {email.last_error}")
+        return email.sent_at is not None
+
+    wait_until(
+        sent,
+        timeout=seconds,
+        interval=0.1,
+        message=lambda: f"email {email.pk} sent ({email.status} {email.last_error})",
+    )
+    return email
+
+
+def _tasks_done(name: str) -> int:
+    """How many ``name`` tasks the workers have finished (a solo pool answers between tasks)."""
+    stats = celery_app.control.inspect(timeout=1.0).stats() or {}
+    return sum(worker.get("total", {}).get(name, 0) for worker in stats.values())
 
 
 def _messages(mail_dir: Path) -> list[str]:
@@ -79,7 +89,7 @@ def test_confirmation_email_is_sent_by_the_worker_and_its_link_confirms(worker, 
 
     # Running the task again (a redelivery) sends nothing more.
     email_send.delay(email.pk)
-    time.sleep(2)
+    wait_until(lambda: _tasks_done(email_send.name) >= 2, timeout=60, interval=0.1)
     messages = _messages(mail_dir)
     assert len(messages) == 1
     assert "To: maria.lopez@example.org" in messages[0]

@@ -2,11 +2,12 @@
 database connection, count a signature once and leave one row per mailbox.
 
 Each test widens the race on purpose (a pause inside the transaction, after the row was read
-or written), so the locks and the unique constraint are what keep the result right.
+or written, until the other request waits on this one's lock), so the locks and the unique
+constraint are what keep the result right.
 """
 
+import contextlib
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -15,6 +16,7 @@ from hearings.models import OutboundEmail, Petition, Signature
 from hearings.services import petitions as services
 from tests.hearings.petition_factories import OpenPetitionFactory
 from tests.hearings.test_petition_services import sign, token_in
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -51,12 +53,25 @@ def run_together(*calls):
     return results
 
 
+def _blocking_another() -> bool:
+    """Another connection waits for a lock this thread's connection holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks"
+            " WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid)))"
+        )
+        return cursor.fetchone()[0]
+
+
 def slowed(monkeypatch, target, name):
-    """Make ``target.name`` pause before doing its work, inside the caller's transaction."""
+    """Make ``target.name`` pause before doing its work, inside the caller's transaction: until
+    the other request is seen waiting on this one's lock (the race is met for sure), or PAUSE
+    seconds when it never waits, as it would not were nothing locked."""
     original = getattr(target, name)
 
     def slow(*args, **kwargs):
-        time.sleep(PAUSE)
+        with contextlib.suppress(TimeoutError):
+            wait_until(_blocking_another, timeout=PAUSE, interval=0.01)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(target, name, slow)

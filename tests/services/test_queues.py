@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import redis
@@ -19,7 +18,8 @@ from portal.celery import app as celery_app
 from portal.imports import import_job_create
 from portal.models import ImportJob
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
-from tests.services.test_celery_worker import ROOT, SHARING_CSV, _database_url
+from tests.services.test_celery_worker import ROOT, SHARING_CSV, _database_url, worker_answers
+from tests.services.test_hearing_emails import _wait_sent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -43,11 +43,7 @@ def default_worker(tmp_path, monkeypatch):
         env={**os.environ, "DATABASE_URL": _database_url(), "MEDIA_ROOT": str(settings.MEDIA_ROOT),
              "CELERY_TASK_ALWAYS_EAGER": "false"},
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not celery_app.control.ping(destination=[f"{name}@{os.uname()[1]}"], timeout=1.0):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"worker did not start: {log.read_text()}")
+    worker_answers(process, name, log)
     yield process
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)
@@ -67,11 +63,7 @@ def test_an_email_is_not_delayed_by_a_waiting_import(default_worker, tmp_path):
         consent=True, ip="192.0.2.10",
     )  # fmt: skip
     email = OutboundEmail.objects.get(key=f"comment:{comment.pk}:confirm")
-    deadline = time.monotonic() + 60
-    while email.sent_at is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-        email.refresh_from_db()
-    assert email.sent_at is not None, "the default worker did not send the email"
+    email = _wait_sent(email)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PENDING  # nobody consumes `imports` here
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
