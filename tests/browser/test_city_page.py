@@ -45,8 +45,11 @@ def browser():
         if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # make test runs on two xdist workers, each with its own live server and browser, on a
+    # 2-core machine: an admin page can take longer than expect's default 5 s to arrive.
+    expect.set_options(timeout=15_000)
     # Playwright's sync API keeps an event loop running in this thread, which Django would
     # otherwise take for async code and refuse database access from.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

@@ -103,6 +103,7 @@ def test_a_resident_comments_and_the_clerk_publishes_it(browser, live_server, se
         page.locator("#id_username").fill("clerk.prairie")
         page.locator("#id_password").fill(PASSWORD)
         page.locator("input[type=submit]").click()
+        page.wait_for_url("**/admin/hearings/comment/")
         row = page.locator("#result_list tbody tr", has_text="Grace Haddad")
         expect(row).to_have_count(1)
         row.locator("input.action-select").check()
