@@ -829,6 +829,8 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
 
 
 def _json_text(value: object) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, str):
         return value
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)

@@ -110,6 +110,7 @@ def test_the_admin_shows_a_before_and_after_table(client):
         object_type="cameras.camera",
         changes={
             "vendor": {"old": "Flock Safety", "new": "Motorola <Solutions>"},
+            "last_verified": {"old": None, "new": "2025-03-01"},
             "clerk_email": {"changed": True},
             "merged": ["Joliet PD"],
         },
@@ -121,5 +122,6 @@ def test_the_admin_shows_a_before_and_after_table(client):
         '<tr><th scope="row">vendor</th><td>Flock Safety</td>'
         "<td>Motorola &lt;Solutions&gt;</td></tr>"
     ) in html
+    assert '<th scope="row">last_verified</th><td>—</td><td>2025-03-01</td>' in html
     assert "changed (the value is private and not kept)" in html
     assert '<th scope="row">merged</th><td></td>' in html
