@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from cameras.services import camera_mark_removed
+from cameras.services import camera_mark_removed, camera_update, sharing_agreement_update
 from portal.admin_scoping import CityScopedAdmin, only_city, titled
 
 AllValues = admin.AllValuesFieldListFilter
@@ -113,6 +113,9 @@ class CameraAdmin(CityScopedAdmin):
         initial = {"source": "manual", "city": only_city(request.user)}
         return {**initial, **super().get_changeform_initial_data(request)}
 
+    def save_model(self, request, obj, form, change):
+        camera_update(camera=obj, data=self.changed_values(obj, form), actor=request.user)
+
     @admin.display(description=_("address or location"), ordering="address")
     def label(self, obj: Camera) -> str:
         return obj.address or f"{obj.latitude}, {obj.longitude}"
@@ -195,6 +198,11 @@ class SharingAgreementAdmin(CityScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_flags().select_related("owner", "recipient")
+
+    def save_model(self, request, obj, form, change):
+        sharing_agreement_update(
+            agreement=obj, data=self.changed_values(obj, form), actor=request.user
+        )
 
     @admin.display(description=_("recipient state"), ordering="recipient__state")
     def recipient_state(self, obj: SharingAgreement) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,15 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from portal.audit import audit_diff
 from portal.import_scope import ImportScope
 from portal.imports import ImportReport, bulk_insert
 from portal.models import Agency, City
-from portal.services import agency_resolver, audit_record_many
+from portal.services import agency_resolver, audit_record_many, record_save
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CHUNK = 900
 
 
-def _chunks(items: list, size: int = CHUNK):
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -36,8 +40,39 @@ def _chunks(items: list, size: int = CHUNK):
 # --- cameras ----------------------------------------------------------------------------------
 
 
+def _camera_city(camera: Camera) -> City | None:
+    return camera.city
+
+
 @transaction.atomic
-def camera_mark_removed(*, cameras: QuerySet[Camera], actor=None, on: dt.date | None = None) -> int:
+def camera_update(*, camera: Camera, data: Mapping[str, Any], actor: User | None) -> Camera:
+    """Change a new or stored camera's fields as a clerk of its city before and after the
+    edit; one audit row of the fields that changed."""
+    record_save(obj=camera, data=data, actor=actor, city_of=_camera_city)
+    return camera
+
+
+# --- sharing agreements -------------------------------------------------------------------------
+
+
+def _owner_city(agreement: SharingAgreement) -> City | None:
+    return agreement.owner.home_city if agreement.owner_id else None
+
+
+@transaction.atomic
+def sharing_agreement_update(
+    *, agreement: SharingAgreement, data: Mapping[str, Any], actor: User | None
+) -> SharingAgreement:
+    """Change a new or stored sharing agreement as a clerk of its owner's home city (the
+    recipient may be any agency); one audit row of the fields that changed."""
+    record_save(obj=agreement, data=data, actor=actor, city_of=_owner_city)
+    return agreement
+
+
+@transaction.atomic
+def camera_mark_removed(
+    *, cameras: QuerySet[Camera], actor: User | None = None, on: dt.date | None = None
+) -> int:
     """Mark cameras removed as of ``on`` (today by default), one audit row each.
 
     Cameras already removed are left as they are; returns how many changed.
@@ -55,7 +90,11 @@ def camera_mark_removed(*, cameras: QuerySet[Camera], actor=None, on: dt.date | 
         actor=actor,
         action="camera.remove",
         objs=targets,
-        changes={"status": Camera.Status.REMOVED, "removed_on": on.isoformat()},
+        # ``targets`` hold each camera's values from before the update.
+        changes=lambda camera: audit_diff(
+            before={"status": camera.status, "removed_on": camera.removed_on},
+            after={"status": Camera.Status.REMOVED, "removed_on": on},
+        ),
     )
     return len(targets)
 
@@ -132,7 +171,7 @@ def camera_import(
     default_owner: str = "",
     full: bool = False,
     keep_ids: Collection[str] = (),
-    actor=None,
+    actor: User | None = None,
     scope: ImportScope | None = None,
 ) -> ImportReport:
     """Create or update cameras by (source, source id); never duplicates.
@@ -282,7 +321,7 @@ def _name_problem(name: str) -> str:
 class _SharingWriter:
     """Upserts agreements batch by batch, remembering what this import has already seen."""
 
-    def __init__(self, *, seen_on: dt.date, source: str, scope: ImportScope):
+    def __init__(self, *, seen_on: dt.date, source: str, scope: ImportScope) -> None:
         self.seen_on = seen_on
         self.source = source[:255]
         self.scope = scope
@@ -535,7 +574,7 @@ def agency_status_tags_apply(
     *,
     federal: Iterable[str] = (),
     inactive: Iterable[str] = (),
-    actor=None,
+    actor: User | None = None,
     scope: ImportScope | None = None,
 ) -> TagsApplied:
     """Record what a list's status tags say (``[Federal]``, ``[Inactive]``) on the agencies
@@ -567,7 +606,9 @@ def agency_status_tags_apply(
             actor=actor,
             action="agency.tag",
             objs=targets,
-            changes={field_name: value},
+            changes=lambda agency, name=field_name, new=value: audit_diff(
+                before={name: getattr(agency, name)}, after={name: new}
+            ),
             city_attr="home_city_id",
         )
         scope.touch(*(a.home_city_id for a in targets))

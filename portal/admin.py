@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from cameras.models import Camera
 from portal.admin_dashboard import clerk_dashboard
 from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city, titled
+from portal.audit import audit_entries
 from portal.imports import import_job_create, import_job_progress_get
 from portal.models import (
     Agency,
@@ -41,10 +42,10 @@ from portal.services import (
     agency_add_alias,
     agency_find,
     agency_merge,
+    agency_update,
     state_law_profile_delete,
     state_law_profile_save,
 )
-from portal.signals import state_laws_changed
 from searches.importers.layouts import LAYOUTS as AUDIT_LAYOUTS
 
 admin.site.site_header = _("ALPR Transparency Portal — clerk admin")
@@ -401,20 +402,7 @@ class AgencyAdmin(CityScopedAdmin):
         return {"slug": ("name",)} if obj is None else {}
 
     def save_model(self, request, obj, form, change):
-        old = (
-            Agency.objects.filter(pk=obj.pk)
-            .values("name", "normalized_name", "state", "kind")
-            .first()
-        )
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if old and old["normalized_name"] != obj.normalized_name:
-                # The old spelling still appears in source files; keep it resolving here.
-                AgencyAlias.objects.filter(agency=obj, normalized_name=obj.normalized_name).delete()
-                agency_add_alias(agency=obj, name=old["name"], actor=request.user)
-            if old and (old["state"], old["kind"]) != (obj.state, obj.kind):
-                # Out-of-state, federal and forbidden flags of its searches may change.
-                state_laws_changed.send(sender=Agency, states={old["state"], obj.state})
+        agency_update(agency=obj, data=self.changed_values(obj, form), actor=request.user)
 
     def save_inline_object(self, request, obj, *, parent) -> bool:
         if isinstance(obj, AgencyAlias) and obj.pk is None:
@@ -818,5 +806,31 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("changes"))
     def changes_display(self, obj: AuditEvent) -> str:
-        text = json.dumps(obj.changes, indent=2, ensure_ascii=False, sort_keys=True)
-        return format_html("<pre>{}</pre>", text)
+        """Field changes as a before/after table; context an action recorded about itself
+        in the "after" column."""
+        if not isinstance(obj.changes, dict) or not obj.changes:
+            return format_html("<pre>{}</pre>", _json_text(obj.changes))
+        rows = []
+        for name, kind, old, new in audit_entries(obj.changes):
+            if kind == "private":
+                rows.append((name, "", _("changed (the value is private and not kept)")))
+            elif kind == "change":
+                rows.append((name, _json_text(old), _json_text(new)))
+            else:
+                rows.append((name, "", _json_text(new)))
+        return format_html(
+            '<table class="audit-changes"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("field"),
+            _("before"),
+            _("after"),
+            format_html_join("", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>', rows),
+        )
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)

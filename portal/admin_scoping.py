@@ -7,7 +7,6 @@ clerk's cities, and writes an audit row (old and new values) for every change ma
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,17 +15,11 @@ from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
+from portal.audit import audit_model_deleted, audit_model_diff
 from portal.models import City
 from portal.services import audit_record
-
-# Field-name words whose values never go into the audit log, only the fact that they changed.
-PRIVATE_FIELD_WORDS = frozenset({"email", "password", "phone", "ip", "token", "secret", "plate"})
-# Bookkeeping columns that change on every save and say nothing about what a clerk did.
-AUDIT_IGNORED_FIELDS = frozenset({"created_at", "updated_at"})
-JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def scope_queryset(
@@ -58,25 +51,6 @@ def only_city(user) -> City | None:
         return None
     cities = list(City.objects.get_viewable(user)[:2])
     return cities[0] if len(cities) == 1 else None
-
-
-def is_private_field(name: str, extra: Iterable[str] = ()) -> bool:
-    return name in extra or bool(PRIVATE_FIELD_WORDS.intersection(name.lower().split("_")))
-
-
-def audit_value(obj: models.Model, field: models.Field) -> Any:
-    """A JSON-safe rendering of one field's value, related rows by their name."""
-    value = getattr(obj, field.name, None)
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, FieldFile):
-        return value.name or None
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, (list, dict, *JSON_SCALARS)):
-        return value
-    # Decimals, UUIDs and lazy translations (a default such as "City Council") become text.
-    return str(value)
 
 
 def titled(filter_class: type[admin.ListFilter], title) -> type[admin.ListFilter]:
@@ -214,34 +188,13 @@ class CityScopedAdminMixin:
     ) -> dict[str, Any]:
         """``{field: {"old": ..., "new": ...}}`` for the model fields named; private fields
         only record that they changed."""
-        changes: dict[str, Any] = {}
-        for name in field_names:
-            try:
-                field = obj._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if not getattr(field, "concrete", False) or field.name in AUDIT_IGNORED_FIELDS:
-                continue
-            old_value = audit_value(old, field) if old is not None else None
-            new_value = audit_value(obj, field)
-            # Forms report some fields (JSON text, say) as changed when the value is the same.
-            if old is not None and old_value == new_value:
-                continue
-            if is_private_field(field.name, self.audit_private_fields):
-                changes[field.name] = {"changed": True}
-                continue
-            changes[field.name] = {"old": old_value, "new": new_value}
-        return changes
+        return audit_model_diff(
+            obj=obj, old=old, field_names=field_names, private=self.audit_private_fields
+        )
 
     def audit_snapshot(self, obj: models.Model) -> dict[str, Any]:
         """The public values of a row about to be deleted."""
-        return {
-            field.name: {"old": audit_value(obj, field)}
-            for field in obj._meta.concrete_fields
-            if not field.primary_key
-            and field.name not in AUDIT_IGNORED_FIELDS
-            and not is_private_field(field.name, self.audit_private_fields)
-        }
+        return audit_model_deleted(obj=obj, private=self.audit_private_fields)
 
     def audit(
         self,
@@ -259,6 +212,12 @@ class CityScopedAdminMixin:
             city=city if city is not None else self.audit_city(request, obj),
             changes=changes,
         )
+
+    def changed_values(self, obj: models.Model, form: Any) -> dict[str, Any]:
+        """The values the form changed on ``obj``, for a service that saves and audits it
+        (many-to-many fields are the form's to save afterwards)."""
+        concrete = {f.name for f in obj._meta.concrete_fields}
+        return {name: getattr(obj, name) for name in form.changed_data if name in concrete}
 
     def save_model(self, request, obj, form, change):
         old = self.model._default_manager.filter(pk=obj.pk).first() if change else None

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -41,6 +41,9 @@ from django.utils.translation import gettext as _
 from portal.import_scope import ImportScope
 from portal.models import City, ImportJob, ImportRowError
 from portal.services import ServiceError, audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +237,7 @@ def import_job_create(
     original_name: str = "",
     city: City | None = None,
     options: dict | None = None,
-    actor=None,
+    actor: User | None = None,
     run: bool = True,
 ) -> ImportJob:
     """Store an uploaded file as a pending import job and, with ``run``, queue it on commit."""

@@ -15,10 +15,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LAST_REVIEWED = dt.date(2026, 11, 22)
 
@@ -423,7 +426,7 @@ class LawLoadResult:
 
 
 @transaction.atomic
-def state_law_profiles_load(*, update: bool = False, actor=None) -> LawLoadResult:
+def state_law_profiles_load(*, update: bool = False, actor: User | None = None) -> LawLoadResult:
     """Create missing state law profiles; with ``update``, overwrite edited ones from this data.
 
     Every overwrite writes an audit row listing the old and new values.

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from portal.access import is_superuser, require_city_manager
+from portal.audit import audit_diff, audit_model_diff
 from portal.import_scope import ImportScope
 from portal.models import Agency, AgencyAlias, AuditEvent, City, StateLawProfile
 from portal.names import ParsedName, guess_agency_kind, parse_agency_name
 from portal.pagecache import page_cache_invalidate
 from portal.signals import agency_merged, agency_merging, state_laws_changed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ServiceError(Exception):
@@ -25,7 +29,7 @@ class ServiceError(Exception):
 
 def audit_record(
     *,
-    actor=None,
+    actor: User | None = None,
     action: str,
     obj: models.Model | None = None,
     city: City | None = None,
@@ -104,7 +108,7 @@ def agency_get_or_create(
     return agency, True
 
 
-def _chunks(items: list, size: int = 2000):
+def _chunks(items: list, size: int = 2000) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -196,13 +200,15 @@ def agency_resolver(*, names: Iterable[str], home_city: City | None = None) -> d
 
 def audit_record_many(
     *,
-    actor=None,
+    actor: User | None = None,
     action: str,
     objs: Iterable[models.Model],
-    changes: dict[str, Any] | None = None,
+    changes: dict[str, Any] | Callable[[models.Model], dict[str, Any]] | None = None,
     city_attr: str = "city_id",
 ) -> int:
-    """One audit row per object in a single insert; returns how many were written."""
+    """One audit row per object in a single insert; returns how many were written.
+
+    ``changes`` is the same for every row, or a function giving each object's own."""
     actor = actor if getattr(actor, "is_authenticated", False) else None
     events = [
         AuditEvent(
@@ -212,7 +218,7 @@ def audit_record_many(
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             object_repr=str(obj)[:300],
-            changes=changes or {},
+            changes=(changes(obj) if callable(changes) else changes) or {},
         )
         for obj in objs
     ]
@@ -223,7 +229,7 @@ def audit_record_many(
 
 
 @transaction.atomic
-def agency_add_alias(*, agency: Agency, name: str, actor=None) -> AgencyAlias:
+def agency_add_alias(*, agency: Agency, name: str, actor: User | None = None) -> AgencyAlias:
     parsed = parse_agency_name(name)
     if parsed.key == agency.normalized_name:
         raise ServiceError("That spelling already resolves to this agency.")
@@ -244,7 +250,7 @@ def agency_add_alias(*, agency: Agency, name: str, actor=None) -> AgencyAlias:
 
 
 @transaction.atomic
-def agency_merge(*, target: Agency, sources: Iterable[Agency], actor=None) -> Agency:
+def agency_merge(*, target: Agency, sources: Iterable[Agency], actor: User | None = None) -> Agency:
     """Fold duplicate agencies into ``target``: their names become aliases, their cameras,
     sharing agreements and snapshots move over, and duplicates that would collide are dropped
     keeping the widest seen-date range."""
@@ -322,33 +328,123 @@ def _repoint_other_references(*, source: Agency, target: Agency) -> None:
         model._default_manager.filter(**{rel.field.name: source}).update(**{rel.field.name: target})
 
 
+# --- Edits of one row -----------------------------------------------------------------------
+
+
+def _concrete_values(obj: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data``, refused when it names anything but the model's concrete fields."""
+    names = {f.name for f in obj._meta.concrete_fields}
+    unknown = set(data) - names
+    if unknown:
+        raise ServiceError(f"unknown {obj._meta.model_name} fields: {sorted(unknown)}")
+    return dict(data)
+
+
+def record_save(
+    *,
+    obj: models.Model,
+    data: Mapping[str, Any],
+    actor: User | None,
+    city_of: Callable[[models.Model], City | None],
+) -> dict[str, dict[str, Any]]:
+    """Apply ``data`` to a new or stored row, save it, and write one audit row of the fields
+    ``data`` names (``<model>.create`` or ``<model>.change``; none for an edit that changed
+    nothing).
+
+    ``actor`` must manage the city ``city_of`` places the row in, before and after the edit
+    (``actor=None`` is a command or task); the caller's transaction rolls back a refusal.
+    """
+    data = _concrete_values(obj, data)
+    model = type(obj)
+    old = model._default_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
+    if old is not None:
+        require_city_manager(actor, city_of(old), system=True)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    city = city_of(obj)
+    require_city_manager(actor, city, system=True)
+    obj.save()
+    # A new row given no data (a command's) is audited with all its fields.
+    changes = audit_model_diff(obj=obj, old=old, field_names=list(data) if data else None)
+    if changes or old is None:
+        audit_record(
+            actor=actor,
+            action=f"{model._meta.model_name}.{'change' if old else 'create'}",
+            obj=obj,
+            city=city,
+            changes=changes,
+        )
+    return changes
+
+
+def _agency_city(agency: Agency) -> City | None:
+    return agency.home_city
+
+
+@transaction.atomic
+def agency_update(*, agency: Agency, data: Mapping[str, Any], actor: User | None) -> Agency:
+    """Change a new or stored agency's fields as a clerk of its home city, audited.
+
+    A new ``name`` is normalized; another agency's name or alias is refused. When the
+    normalized name changes, the old spelling is kept as an alias (source files still use it);
+    a new state or kind reflags its searches and sharing once the edit commits.
+    """
+    data = dict(data)
+    before = Agency.objects.filter(pk=agency.pk).first() if agency.pk is not None else None
+    if "name" in data:
+        parsed = parse_agency_name(data["name"])
+        if not parsed.key:
+            raise ServiceError(_("Enter the agency's name."))
+        existing = agency_find(name=data["name"])
+        if existing is not None and existing.pk != agency.pk:
+            raise ServiceError(
+                _("“%(name)s” already refers to %(agency)s. Edit that agency or merge the two.")
+                % {"name": parsed.display, "agency": existing}
+            )
+        data["name"], data["normalized_name"] = parsed.display, parsed.key
+    record_save(obj=agency, data=data, actor=actor, city_of=_agency_city)
+    if before is None:
+        return agency
+    if before.normalized_name != agency.normalized_name:
+        # The old spelling still appears in source files; keep it resolving here.
+        AgencyAlias.objects.filter(agency=agency, normalized_name=agency.normalized_name).delete()
+        agency_add_alias(agency=agency, name=before.name, actor=actor)
+    if (before.state, before.kind) != (agency.state, agency.kind):
+        # Out-of-state, federal and forbidden flags of its searches may change (the receivers
+        # queue the reflag on commit).
+        state_laws_changed.send(sender=Agency, states={before.state, agency.state})
+    return agency
+
+
+@transaction.atomic
+def agency_rename(*, agency: Agency, name: str, actor: User | None) -> Agency:
+    """Rename an agency, keeping its old spelling as an alias (see ``agency_update``)."""
+    return agency_update(agency=agency, data={"name": name}, actor=actor)
+
+
 # --- State law profiles --------------------------------------------------------------------
 # A profile sets the flags of every city's searches and sharing in its state, so only
 # superusers (or a command, ``actor=None``) change one; clerks read them.
 
 
-def _require_law_editor(actor) -> None:
-    if actor is not None and not (actor.is_authenticated and actor.is_superuser):
+def _require_law_editor(actor: User | None) -> None:
+    if actor is not None and not is_superuser(actor):
         raise PermissionDenied(_("Only a superuser can change a state law profile."))
-
-
-def _law_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 @transaction.atomic
 def state_law_profile_save(
-    *, profile: StateLawProfile, fields: Iterable[str], actor=None
-) -> dict[str, list[Any]]:
+    *, profile: StateLawProfile, fields: Iterable[str], actor: User | None = None
+) -> dict[str, dict[str, Any]]:
     """Save a new or changed law profile (``fields`` name what may have changed) as a superuser
-    or a command; audits ``{field: [old, new]}`` and reflags the old and new states."""
+    or a command; audits ``{field: {"old", "new"}}`` and reflags the old and new states."""
     _require_law_editor(actor)
     before = StateLawProfile.objects.filter(pk=profile.pk).first() if profile.pk else None
-    changes = {}
-    for name in fields:
-        old, new = (getattr(before, name) if before else None), getattr(profile, name)
-        if before is None or old != new:
-            changes[name] = [_law_value(old), _law_value(new)]
+    fields = list(fields)
+    changes = audit_diff(
+        before={name: getattr(before, name) for name in fields} if before else None,
+        after={name: getattr(profile, name) for name in fields},
+    )
     if before is not None and not changes:
         return {}
     profile.save()
@@ -365,7 +461,7 @@ def state_law_profile_save(
 
 
 @transaction.atomic
-def state_law_profile_delete(*, profile: StateLawProfile, actor=None) -> None:
+def state_law_profile_delete(*, profile: StateLawProfile, actor: User | None = None) -> None:
     """Delete a law profile as a superuser or a command, audited; its state is reflagged."""
     _require_law_editor(actor)
     state = profile.state
@@ -373,7 +469,9 @@ def state_law_profile_delete(*, profile: StateLawProfile, actor=None) -> None:
         actor=actor,
         action="statelaw.delete",
         obj=profile,
-        changes={"state": [state, None], "statute_citation": [profile.statute_citation, None]},
+        changes=audit_diff(
+            before={"state": state, "statute_citation": profile.statute_citation}, after=None
+        ),
     )
     profile.delete()
     state_laws_changed.send(sender=StateLawProfile, states={state})
@@ -401,7 +499,7 @@ class AgencyListResult:
 
 @transaction.atomic
 def agency_list_import(
-    *, entries: list[AgencyListEntry], actor=None, scope: ImportScope | None = None
+    *, entries: list[AgencyListEntry], actor: User | None = None, scope: ImportScope | None = None
 ) -> AgencyListResult:
     """Make sure every listed agency exists; keep each list note in the agency's notes.
 

@@ -63,6 +63,9 @@ from searches.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+if TYPE_CHECKING:
     from searches.rollups import RollupDelta
 
 logger = logging.getLogger(__name__)
@@ -594,18 +597,22 @@ def statutes_for(
 
 
 @transaction.atomic
-def search_rules_changed(*, actor=None, obj=None, action: str = "change") -> RuleSet:
+def search_rules_changed(*, actor: User | None = None, obj=None, action: str = "change") -> RuleSet:
     """Record a change to the classification rules and queue the reclassification of history.
 
     Called by the rules admin after saving or deleting a category, pattern or offense type.
     """
+    from portal.audit import audit_change
     from portal.services import audit_record
 
     ruleset = RuleSet.objects.select_for_update().filter(pk=ruleset_get().pk).get()
     old = ruleset.version
     ruleset.version = old + 1
     ruleset.save(update_fields=["version", "changed_at"])
-    changes: dict[str, object] = {"version": [old, ruleset.version], "operation": action}
+    changes: dict[str, object] = {
+        "version": audit_change(old, ruleset.version),
+        "operation": action,
+    }
     if obj is not None:
         changes["object"] = f"{obj._meta.label_lower}:{obj.pk}"
         changes["object_repr"] = str(obj)[:200]
@@ -617,7 +624,7 @@ def search_rules_changed(*, actor=None, obj=None, action: str = "change") -> Rul
 
 
 @transaction.atomic
-def reason_rules_load(*, update: bool = False, actor=None):
+def reason_rules_load(*, update: bool = False, actor: User | None = None):
     """Create the missing default rules of ``searches/rules_data.py``; with ``update``, reset
     the listed categories and offense mappings to it. Any change is audited and reclassifies."""
     from searches.rules_data import default_rules_apply

@@ -22,6 +22,7 @@ import socket
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -34,6 +35,9 @@ from portal.imports import import_job_create, import_job_run
 from portal.models import ImportJob
 from portal.services import ServiceError, audit_record
 from searches.models import AuditFetch, AuditSource
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +226,7 @@ def _last_imported_sha256(source: AuditSource) -> str:
     return job.sha256 if job else ""
 
 
-def audit_source_fetch(*, source: AuditSource, actor=None) -> AuditFetch:
+def audit_source_fetch(*, source: AuditSource, actor: User | None = None) -> AuditFetch:
     """Fetch one audit source now and import what it brings; returns the recorded fetch.
 
     Not one transaction on purpose: the fetch row is committed first (the admin shows it
@@ -287,7 +291,7 @@ def audit_source_fetch(*, source: AuditSource, actor=None) -> AuditFetch:
     return fetch
 
 
-def _import(*, source: AuditSource, path: Path, name: str, actor) -> ImportJob:
+def _import(*, source: AuditSource, path: Path, name: str, actor: User | None) -> ImportJob:
     job = import_job_create(
         kind=ImportJob.Kind.AUDIT,
         file=path,

@@ -17,6 +17,7 @@ import dataclasses
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -36,6 +37,9 @@ from searches.scrub import (
     redact_fragment,
     scrubber_build,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BATCH = 2000
 Review = Reason.NameReview
@@ -187,7 +191,7 @@ def _rewrite_reasons(
 
 
 @transaction.atomic
-def reasons_rescrub(*, actor=None) -> dict[str, int]:
+def reasons_rescrub(*, actor: User | None = None) -> dict[str, int]:
     """Scrub every stored reason with the current patterns and detect names in them again;
     merge reasons that became equal, reclassify, and move the rollup counts.
 
@@ -246,12 +250,14 @@ def reasons_viewable(user) -> QuerySet[Reason]:
     return Reason.objects.filter(Exists(searches))
 
 
-def _check_scope(actor, reason: Reason) -> None:
+def _check_scope(actor: User | None, reason: Reason) -> None:
     if not reasons_viewable(actor).filter(pk=reason.pk).exists():
         raise PermissionDenied(_("This reason is not in the audits of a city you manage."))
 
 
-def _audit(*, actor, action: str, reason: Reason, result: RewriteResult, **changes) -> None:
+def _audit(
+    *, actor: User | None, action: str, reason: Reason, result: RewriteResult, **changes
+) -> None:
     kept = result.merged.get(reason.pk, reason.pk)
     # Never the text itself: the audit log must not keep what was redacted.
     audit_record(
@@ -273,7 +279,7 @@ def _rewrite_one(reason: Reason, *, text: str, held: str, review: str) -> Rewrit
 
 
 @transaction.atomic
-def reason_redact(*, actor, reason: Reason, fragment: str) -> Reason:
+def reason_redact(*, actor: User | None, reason: Reason, fragment: str) -> Reason:
     """Replace every occurrence of ``fragment`` in a reason by ``[redacted]`` (a clerk's hand
     redaction), merging it with an equal reason; audited without the fragment. Returns the
     reason that now holds its searches."""
@@ -299,7 +305,7 @@ def reason_redact(*, actor, reason: Reason, fragment: str) -> Reason:
 
 
 @transaction.atomic
-def reason_name_release(*, actor, reason: Reason) -> Reason:
+def reason_name_release(*, actor: User | None, reason: Reason) -> Reason:
     """A clerk finds that the masked words name no private person: show the reason in full."""
     _check_scope(actor, reason)
     reason = Reason.objects.select_for_update().get(pk=reason.pk)
@@ -311,7 +317,7 @@ def reason_name_release(*, actor, reason: Reason) -> Reason:
 
 
 @transaction.atomic
-def reason_name_redact(*, actor, reason: Reason) -> Reason:
+def reason_name_redact(*, actor: User | None, reason: Reason) -> Reason:
     """A clerk confirms a person is named: keep the masked text for good (the name is gone) and
     merge it with an equal reason. Returns the reason that now holds its searches."""
     _check_scope(actor, reason)
@@ -331,7 +337,9 @@ def reason_name_redact(*, actor, reason: Reason) -> Reason:
 
 
 @transaction.atomic
-def scrub_patterns_changed(*, actor=None, obj: ScrubPattern | None = None, action: str = "change"):
+def scrub_patterns_changed(
+    *, actor: User | None = None, obj: ScrubPattern | None = None, action: str = "change"
+):
     """Record a change to the scrub patterns and queue the re-scrub of every stored reason."""
     changes: dict[str, object] = {"operation": action}
     if obj is not None:

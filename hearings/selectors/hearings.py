@@ -103,7 +103,10 @@ def hearings_for_feed(*, city: City, limit: int = 50) -> QuerySet[Hearing]:
     return Hearing.objects.select_related("city").filter(city=city).order_by("-created_at")[:limit]
 
 
-def hearings_for_calendar(*, city: City | None = None, hearing: Hearing | None = None):
+def hearings_for_calendar(
+    *, city: City | None = None, hearing: Hearing | None = None
+) -> QuerySet[Hearing]:
+    """A city's hearings (or one hearing) with their agenda titles, for a calendar file."""
     qs = Hearing.objects.select_related("city").prefetch_related(
         Prefetch("items", queryset=AgendaItem.objects.only("pk", "hearing_id", "position", "title"))
     )

@@ -11,10 +11,11 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -32,8 +33,13 @@ from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
 from hearings.outbox import EmailLink, email_queue
 from hearings.selectors.comments import CONFIRM_PURPOSE, WITHDRAW_PURPOSE, comment_from_link
 from hearings.tokens import link_actor
-from portal.models import City, CityClerk
+from portal.access import require_city_manager
+from portal.audit import audit_diff
+from portal.models import CityClerk
 from portal.services import ServiceError, audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_NAME_LENGTH = 120
 MAX_ADDRESS_LENGTH = 255
@@ -62,11 +68,6 @@ def _require_open(hearing: Hearing, now: dt.datetime | None = None) -> None:
     if state == "cancelled":
         raise CommentWindowClosed(_("This hearing was cancelled; it takes no comments."))
     raise CommentWindowClosed(_("The comment period for this hearing has closed."))
-
-
-def _require_city_access(actor, city: City) -> None:
-    if not City.objects.get_viewable(actor).filter(pk=city.pk).exists():
-        raise PermissionDenied(_("You do not manage this city."))
 
 
 def comment_links(comment: Comment) -> dict[str, EmailLink]:
@@ -240,7 +241,9 @@ def comment_submit(
                 action="comment.submit",
                 obj=comment,
                 city=hearing.city,
-                changes={"item": item.pk, "position": position, "held": held},
+                changes=audit_diff(
+                    before=None, after={"item": item.pk, "position": position, "held": held}
+                ),
             )
             _queue_confirmation(comment, resend=False)
             return comment
@@ -266,7 +269,7 @@ def _comment_for_token(*, purpose: str, token: str) -> Comment:
 
 
 @transaction.atomic
-def comment_confirm(*, token: str, actor=None) -> Comment:
+def comment_confirm(*, token: str, actor: User | None = None) -> Comment:
     """Confirm a comment from its emailed link; safe to repeat. ``actor`` is the signed-in
     user, if any (staff are refused). Raises ``TokenInvalid`` or ``StaffLinkRefused``."""
     actor = link_actor(actor)
@@ -285,13 +288,15 @@ def comment_confirm(*, token: str, actor=None) -> Comment:
         action="comment.confirm",
         obj=comment,
         city=hearing.city,
-        changes={"status": comment.status},
+        changes=audit_diff(
+            before={"status": Comment.Status.UNCONFIRMED}, after={"status": comment.status}
+        ),
     )
     return comment
 
 
 @transaction.atomic
-def comment_withdraw(*, token: str, actor=None) -> Comment:
+def comment_withdraw(*, token: str, actor: User | None = None) -> Comment:
     """Withdraw a comment from the link in its emails, until the comment window closes;
     ``actor`` as for ``comment_confirm``."""
     actor = link_actor(actor)
@@ -312,7 +317,7 @@ def comment_withdraw(*, token: str, actor=None) -> Comment:
         action="comment.withdraw",
         obj=comment,
         city=hearing.city,
-        changes={"status": [old, comment.status]},
+        changes=audit_diff(before={"status": old}, after={"status": comment.status}),
     )
     return comment
 
@@ -321,7 +326,9 @@ MODERATION_ACTIONS = ("approve", "reject")
 
 
 @transaction.atomic
-def comment_moderate(*, comment: Comment, actor, action: str, reason: str = "") -> Comment:
+def comment_moderate(
+    *, comment: Comment, actor: User | None, action: str, reason: str = ""
+) -> Comment:
     """Approve (publish) or reject a confirmed comment as a clerk of its city; logged and the
     author is told by email. Rejecting needs a reason, which only the author and clerks see."""
     if action not in MODERATION_ACTIONS:
@@ -332,7 +339,7 @@ def comment_moderate(*, comment: Comment, actor, action: str, reason: str = "") 
         .get(pk=comment.pk)
     )
     city = comment.item.hearing.city
-    _require_city_access(actor, city)
+    require_city_manager(actor, city)
     reason = reason.strip()[:500]
     old = comment.status
     if action == "approve":
@@ -366,7 +373,10 @@ def comment_moderate(*, comment: Comment, actor, action: str, reason: str = "") 
         action=f"comment.{action}",
         obj=comment,
         city=city,
-        changes={"status": [old, new], **({"reason": reason} if reason else {})},
+        changes={
+            **audit_diff(before={"status": old}, after={"status": new}),
+            **({"reason": reason} if reason else {}),
+        },
     )
     email_queue(
         key=f"comment:{comment.pk}:{action}:{comment.moderated_at.isoformat()}",
@@ -384,7 +394,7 @@ def comment_moderate(*, comment: Comment, actor, action: str, reason: str = "") 
 
 @transaction.atomic
 def comment_moderate_bulk(
-    *, comments: Iterable[Comment], actor, action: str, reason: str = ""
+    *, comments: Iterable[Comment], actor: User | None, action: str, reason: str = ""
 ) -> tuple[int, int]:
     """Moderate many comments; returns (moderated, skipped) where skipped ones were in a state
     that can't take this action (unconfirmed, withdrawn)."""

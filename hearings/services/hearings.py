@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from hearings.models import AgendaItem, CityEngagementSettings, Hearing
-from portal.admin_scoping import audit_value
+from portal.access import require_city_manager
+from portal.audit import audit_diff, audit_value
 from portal.models import City
 from portal.services import ServiceError, audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from cameras.models import Camera
+    from portal.models import Agency
+
+# Hearings' services pass ``system=True`` to the city check: ``actor=None`` is the system itself
+# (demo data, management commands).
 HEARING_FIELDS = (
     "body_kind",
     "body_name",
@@ -30,13 +39,9 @@ HEARING_FIELDS = (
 )
 
 
-def _require_city_access(actor, city: City) -> None:
-    # ``actor=None`` is the system itself (demo data, management commands).
-    if actor is not None and not City.objects.get_viewable(actor).filter(pk=city.pk).exists():
-        raise PermissionDenied(_("You do not manage this city."))
-
-
-def _unique_slug(*, city: City, title: str, starts_at: dt.datetime, exclude_pk=None) -> str:
+def _unique_slug(
+    *, city: City, title: str, starts_at: dt.datetime, exclude_pk: int | None = None
+) -> str:
     base = slugify(f"{starts_at:%Y-%m-%d} {title}")[:200] or "hearing"
     taken = set(
         Hearing.objects.filter(city=city, slug__startswith=base)
@@ -90,7 +95,7 @@ def hearing_window_check(
 @transaction.atomic
 def hearing_create(
     *,
-    actor,
+    actor: User | None,
     city: City,
     title: str,
     starts_at: dt.datetime,
@@ -105,7 +110,7 @@ def hearing_create(
 ) -> Hearing:
     """Schedule a hearing; comments open now and close the city's default hours before it
     unless given."""
-    _require_city_access(actor, city)
+    require_city_manager(actor, city, system=True)
     closes = comment_closes_at or hearing_window_default(city=city, starts_at=starts_at)
     opens = comment_opens_at or min(timezone.now(), closes - dt.timedelta(hours=1))
     hearing = Hearing(
@@ -129,20 +134,20 @@ def hearing_create(
         action="hearing.create",
         obj=hearing,
         city=city,
-        changes=_snapshot(hearing),
+        changes=audit_diff(before=None, after=_snapshot(hearing)),
     )
     return hearing
 
 
 @transaction.atomic
-def hearing_update(*, hearing: Hearing, actor, **fields: Any) -> Hearing:
+def hearing_update(*, hearing: Hearing, actor: User | None, **fields: Any) -> Hearing:
     """Change a hearing's fields (``HEARING_FIELDS``); a new start time moves a default comment
     close time with it."""
     unknown = set(fields) - set(HEARING_FIELDS)
     if unknown:
         raise ServiceError(f"unknown hearing fields: {sorted(unknown)}")
     hearing = Hearing.objects.select_for_update().select_related("city").get(pk=hearing.pk)
-    _require_city_access(actor, hearing.city)
+    require_city_manager(actor, hearing.city, system=True)
     before = _snapshot(hearing)
     old_default = hearing_window_default(city=hearing.city, starts_at=hearing.starts_at)
     for name, value in fields.items():
@@ -158,7 +163,7 @@ def hearing_update(*, hearing: Hearing, actor, **fields: Any) -> Hearing:
     _check_window(hearing)
     hearing.save()
     after = _snapshot(hearing)
-    changes = {f: [before[f], after[f]] for f in HEARING_FIELDS if before[f] != after[f]}
+    changes = audit_diff(before=before, after=after)
     if changes:
         audit_record(
             actor=actor, action="hearing.update", obj=hearing, city=hearing.city, changes=changes
@@ -167,13 +172,15 @@ def hearing_update(*, hearing: Hearing, actor, **fields: Any) -> Hearing:
 
 
 @transaction.atomic
-def agenda_item_set_outcome(*, item: AgendaItem, actor, outcome: str, note: str = "") -> AgendaItem:
+def agenda_item_set_outcome(
+    *, item: AgendaItem, actor: User | None, outcome: str, note: str = ""
+) -> AgendaItem:
     """Record what the body decided on an agenda item."""
     item = AgendaItem.objects.select_for_update().select_related("hearing__city").get(pk=item.pk)
-    _require_city_access(actor, item.hearing.city)
+    require_city_manager(actor, item.hearing.city, system=True)
     if outcome not in AgendaItem.Outcome.values:
         raise ServiceError(_("Unknown outcome."))
-    old = [item.outcome, item.outcome_note]
+    before = {"outcome": item.outcome, "note": item.outcome_note}
     item.outcome, item.outcome_note = outcome, note.strip()
     item.save(update_fields=["outcome", "outcome_note"])
     audit_record(
@@ -181,7 +188,7 @@ def agenda_item_set_outcome(*, item: AgendaItem, actor, outcome: str, note: str 
         action="agenda_item.outcome",
         obj=item,
         city=item.hearing.city,
-        changes={"outcome": [old[0], outcome], "note": [old[1], item.outcome_note]},
+        changes=audit_diff(before=before, after={"outcome": outcome, "note": item.outcome_note}),
     )
     return item
 
@@ -190,17 +197,17 @@ def agenda_item_set_outcome(*, item: AgendaItem, actor, outcome: str, note: str 
 def agenda_item_add(
     *,
     hearing: Hearing,
-    actor,
+    actor: User | None,
     title: str,
     description: str = "",
     position: int | None = None,
-    agencies=(),
-    cameras=(),
+    agencies: Iterable[Agency] = (),
+    cameras: Iterable[Camera] = (),
     documents: list[tuple[str, str]] = (),
 ) -> AgendaItem:
     """Add an item to a hearing's agenda (at the end unless ``position`` is given), with its
     related agencies and cameras and (title, url) documents."""
-    _require_city_access(actor, hearing.city)
+    require_city_manager(actor, hearing.city, system=True)
     if position is None:
         last = hearing.items.order_by("-position").values_list("position", flat=True).first()
         position = (last or 0) + 1
@@ -218,6 +225,9 @@ def agenda_item_add(
         action="agenda_item.create",
         obj=item,
         city=hearing.city,
-        changes={"hearing": hearing.pk, "position": position, "title": item.title},
+        changes=audit_diff(
+            before=None,
+            after={"hearing": hearing.pk, "position": position, "title": item.title},
+        ),
     )
     return item

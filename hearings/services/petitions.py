@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +35,13 @@ from hearings.selectors.petitions import (
     signature_from_link,
 )
 from hearings.tokens import link_actor, mailbox_tag
+from portal.access import require_city_manager
+from portal.audit import audit_change, audit_diff
 from portal.models import City
 from portal.services import ServiceError, audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Percentages of the goal whose crossing is emailed to the petition's creator.
 MILESTONE_PERCENTS = (10, 25, 50, 75, 100)
@@ -44,15 +50,10 @@ START_EMAIL_LIMIT = (3, 24 * 60 * 60)
 # Slugs the petitions URLconf uses for its own pages.
 RESERVED_SLUGS = frozenset({"start", "started", "city", "signatures", "confirm"})
 Statuses = Petition.Status
+NOT_YOUR_PETITIONS = _("You do not manage this city's petitions.")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require_clerk(actor, city: City) -> None:
-    """Refuse unless ``actor`` manages ``city`` (superusers manage every city)."""
-    if not City.objects.get_viewable(actor).filter(pk=city.pk).exists():
-        raise PermissionDenied(_("You do not manage this city's petitions."))
 
 
 def _locked(petition: Petition) -> Petition:
@@ -76,7 +77,9 @@ def _clean_zip(zip_code: str) -> str:
     return digits
 
 
-def _petition_email(petition: Petition, *, key: str, subject, template: str, **context) -> None:
+def _petition_email(
+    petition: Petition, *, key: str, subject: str | Promise, template: str, **context: object
+) -> None:
     email_queue(
         key=f"petition-{petition.pk}-{key}",
         to=petition.creator_email,
@@ -105,7 +108,9 @@ def _signature_links(signature: Signature) -> dict[str, EmailLink]:
     }
 
 
-def _signature_email(signature: Signature, *, key: str, subject, template: str) -> None:
+def _signature_email(
+    signature: Signature, *, key: str, subject: str | Promise, template: str
+) -> None:
     petition = signature.petition
     email_queue(
         key=f"signature-{signature.pk}-{key}",
@@ -213,7 +218,9 @@ def petition_start(
         action="petition.start",
         obj=petition,
         city=city,
-        changes={"title": petition.title, "target_body": petition.target_body},
+        changes=audit_diff(
+            before=None, after={"title": petition.title, "target_body": petition.target_body}
+        ),
     )
     _send_creator_confirmation(petition, resend=False)
     return petition
@@ -241,7 +248,7 @@ def _send_creator_confirmation(petition: Petition, *, resend: bool) -> None:
 
 
 @transaction.atomic
-def petition_confirm_creator(*, token: str, actor=None) -> tuple[Petition, bool]:
+def petition_confirm_creator(*, token: str, actor: User | None = None) -> tuple[Petition, bool]:
     """The creator followed their link: the petition enters the clerk's review queue.
 
     Idempotent; returns the petition and whether this call moved it. ``actor`` is the
@@ -258,7 +265,7 @@ def petition_confirm_creator(*, token: str, actor=None) -> tuple[Petition, bool]
         action="petition.confirm",
         obj=petition,
         city=petition.city,
-        changes={"status": "pending"},
+        changes={"status": audit_change(Statuses.UNCONFIRMED, petition.status)},
     )
     return petition, True
 
@@ -267,7 +274,7 @@ def petition_confirm_creator(*, token: str, actor=None) -> tuple[Petition, bool]
 def petition_review(
     *,
     petition: Petition,
-    actor,
+    actor: User | None,
     approve: bool,
     reason: str = "",
     ends_at: dt.datetime | None = None,
@@ -275,7 +282,7 @@ def petition_review(
 ) -> Petition:
     """A clerk publishes a pending petition (optionally with its end date and goal) or
     rejects it with a reason the creator is told."""
-    _require_clerk(actor, petition.city)
+    require_city_manager(actor, petition.city, message=NOT_YOUR_PETITIONS)
     petition = _locked(petition)
     if petition.status != Statuses.PENDING:
         raise ServiceError(_("Only a petition pending review can be approved or rejected."))
@@ -291,9 +298,9 @@ def petition_review(
         petition.opens_at, petition.ends_at = now, ends_at
         petition.signature_goal = goal or petition.signature_goal
         changes = {
-            "status": "open",
-            "ends_at": ends_at.isoformat(),
-            "signature_goal": petition.signature_goal,
+            "status": audit_change(Statuses.PENDING, Statuses.OPEN),
+            "ends_at": audit_change(None, ends_at),
+            "signature_goal": audit_change(None, petition.signature_goal),
         }
     else:
         reason = reason.strip()
@@ -301,7 +308,10 @@ def petition_review(
             raise ServiceError(_("Give the creator a reason for the rejection."))
         petition.status = Statuses.REJECTED
         petition.rejection_reason = reason
-        changes = {"status": "rejected", "rejection_reason": reason}
+        changes = {
+            "status": audit_change(Statuses.PENDING, Statuses.REJECTED),
+            "rejection_reason": audit_change("", reason),
+        }
     petition.reviewed_by, petition.reviewed_at = actor, now
     petition.save()
     audit_record(
@@ -327,11 +337,15 @@ def petition_review(
 
 @transaction.atomic
 def petition_update(
-    *, petition: Petition, actor, ends_at: dt.datetime | None = None, goal: int | None = None
+    *,
+    petition: Petition,
+    actor: User | None,
+    ends_at: dt.datetime | None = None,
+    goal: int | None = None,
 ) -> Petition:
     """A clerk moves a petition's end date or changes its goal; an end date in the past closes
     an open petition now."""
-    _require_clerk(actor, petition.city)
+    require_city_manager(actor, petition.city, message=NOT_YOUR_PETITIONS)
     petition = _locked(petition)
     if petition.status not in {Statuses.PENDING, Statuses.OPEN}:
         raise ServiceError(_("Only a pending or open petition's end date and goal can change."))
@@ -363,7 +377,8 @@ def petition_update(
     return petition
 
 
-def _close(petition: Petition, *, now: dt.datetime, actor=None) -> None:
+def _close(petition: Petition, *, now: dt.datetime, actor: User | None = None) -> None:
+    old_status = petition.status
     petition.status = Statuses.CLOSED
     petition.closed_at = now
     petition.save(update_fields=["status", "closed_at", "updated_at"])
@@ -372,7 +387,10 @@ def _close(petition: Petition, *, now: dt.datetime, actor=None) -> None:
         action="petition.close",
         obj=petition,
         city=petition.city,
-        changes={"status": "closed", "signature_count": petition.signature_count},
+        changes={
+            "status": audit_change(old_status, petition.status),
+            "signature_count": petition.signature_count,
+        },
     )
     _petition_email(
         petition, key="closed", subject=_("Your petition has closed"), template="closed"
@@ -404,13 +422,16 @@ def petitions_close_expired(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def petition_mark_delivered(*, petition: Petition, hearing: Hearing, actor) -> Petition:
+def petition_mark_delivered(
+    *, petition: Petition, hearing: Hearing, actor: User | None
+) -> Petition:
     """Record the hearing where the petition was presented; an open petition stops signing."""
-    _require_clerk(actor, petition.city)
+    require_city_manager(actor, petition.city, message=NOT_YOUR_PETITIONS)
     petition = _locked(petition)
     if hearing.city_id != petition.city_id:
         raise ServiceError(_("The hearing must be one of the petition's city."))
     now = timezone.now()
+    old_status = petition.status
     if petition.status in {Statuses.OPEN, Statuses.CLOSED}:
         petition.closed_at = petition.closed_at or now
         petition.status = Statuses.DELIVERED
@@ -426,8 +447,8 @@ def petition_mark_delivered(*, petition: Petition, hearing: Hearing, actor) -> P
         obj=petition,
         city=petition.city,
         changes={
-            "hearing": {"old": str(old) if old else None, "new": str(hearing)},
-            "status": petition.status,
+            "hearing": audit_change(old, hearing),
+            "status": audit_change(old_status, petition.status),
         },
     )
     _petition_email(
@@ -442,10 +463,10 @@ def petition_mark_delivered(*, petition: Petition, hearing: Hearing, actor) -> P
 
 
 @transaction.atomic
-def petition_respond(*, petition: Petition, response: str, actor) -> Petition:
+def petition_respond(*, petition: Petition, response: str, actor: User | None) -> Petition:
     """Record the body's official response; the creator and every confirmed signer are told
     once (a corrected response is published without emailing again)."""
-    _require_clerk(actor, petition.city)
+    require_city_manager(actor, petition.city, message=NOT_YOUR_PETITIONS)
     petition = _locked(petition)
     response = response.strip()
     if not response:
@@ -459,7 +480,10 @@ def petition_respond(*, petition: Petition, response: str, actor) -> Petition:
         raise ServiceError(_("Only a published petition can receive a response."))
     now = timezone.now()
     first = petition.status != Statuses.RESPONDED
-    changes = {"response": {"old": petition.response, "new": response}, "status": "responded"}
+    changes = {
+        "response": audit_change(petition.response, response),
+        "status": audit_change(petition.status, Statuses.RESPONDED),
+    }
     petition.closed_at = petition.closed_at or now
     petition.status = Statuses.RESPONDED
     petition.response = response
@@ -570,7 +594,7 @@ def petition_sign(
     return _sign_again(signature, details)
 
 
-def _confirm_subject(petition: Petition):
+def _confirm_subject(petition: Petition) -> str:
     return _("Confirm your signature: %(title)s") % {"title": petition.title}
 
 
@@ -599,7 +623,7 @@ def _sign_again(signature: Signature, details: dict) -> Signature:
 
 
 @transaction.atomic
-def signature_confirm(*, token: str, actor=None) -> tuple[Signature, bool]:
+def signature_confirm(*, token: str, actor: User | None = None) -> tuple[Signature, bool]:
     """The signer followed their link: the signature counts. Idempotent and safe when two
     requests confirm at once; returns the signature and whether this call counted it.
     ``actor`` is the signed-in user, if any; staff are refused (``StaffLinkRefused``)."""
@@ -626,7 +650,7 @@ def signature_confirm(*, token: str, actor=None) -> tuple[Signature, bool]:
 
 
 @transaction.atomic
-def signature_withdraw(*, token: str, actor=None) -> tuple[Signature, bool]:
+def signature_withdraw(*, token: str, actor: User | None = None) -> tuple[Signature, bool]:
     """The signer takes their signature back while the petition is open; their name and
     comment leave the public list. Idempotent; returns whether this call withdrew it.
     ``actor`` as for ``signature_confirm``."""

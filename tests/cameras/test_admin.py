@@ -152,7 +152,7 @@ def test_camera_edit_and_delete_are_audited_with_old_and_new_values(
     assert not Camera.objects.filter(pk=own_camera.pk).exists()
     deleted = AuditEvent.objects.get(action="camera.delete")
     assert deleted.city == clerk_city
-    assert deleted.changes["address"] == {"old": "Larkin Ave at Jefferson St"}
+    assert deleted.changes["address"] == {"old": "Larkin Ave at Jefferson St", "new": None}
 
 
 def test_mark_removed_action_removes_only_the_clerks_cameras(

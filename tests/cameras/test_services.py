@@ -48,7 +48,10 @@ def test_mark_removed_sets_status_date_and_one_audit_row_per_camera():
     events = AuditEvent.objects.filter(action="camera.remove")
     assert sorted(int(e.object_id) for e in events) == sorted(c.pk for c in cameras)
     assert {(e.actor, e.city) for e in events} == {(clerk, city)}
-    assert events.first().changes == {"status": "removed", "removed_on": "2024-05-01"}
+    assert events.first().changes == {
+        "status": {"old": "active", "new": "removed"},
+        "removed_on": {"old": None, "new": "2024-05-01"},
+    }
 
 
 def test_mark_removed_defaults_to_today_and_returns_zero_when_nothing_changes():

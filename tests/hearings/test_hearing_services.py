@@ -286,7 +286,7 @@ def test_moderation_by_the_clerk_is_logged_and_emailed(
     events = AuditEvent.objects.filter(object_id=str(comment.pk), actor=clerk)
     assert sorted(events.values_list("action", flat=True)) == ["comment.approve", "comment.reject"]
     assert events.get(action="comment.reject").changes == {
-        "status": ["published", "rejected"],
+        "status": {"old": "published", "new": "rejected"},
         "reason": "Personal attack",
     }
 

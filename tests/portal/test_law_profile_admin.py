@@ -69,8 +69,8 @@ def test_a_superuser_change_is_audited_and_reflags_the_state(root_client, reflag
     event = AuditEvent.objects.get()
     assert (event.action, event.actor) == ("statelaw.update", root_client.user)
     assert event.changes == {
-        "retention_limit_days": [None, 30],
-        "forbidden_uses": [["immigration", "reproductive_care"], ["immigration"]],
+        "retention_limit_days": {"old": None, "new": 30},
+        "forbidden_uses": {"old": ["immigration", "reproductive_care"], "new": ["immigration"]},
     }
     assert reflagged == [{"IL"}]
 
@@ -81,7 +81,7 @@ def test_moving_a_profile_to_another_state_reflags_both(root_client, reflagged):
     assert root_client.post(change_url(profile), data).status_code == 302
     assert StateLawProfile.objects.get(pk=profile.pk).state == "WI"
     assert reflagged == [{"IL", "WI"}]
-    assert AuditEvent.objects.get().changes == {"state": ["IL", "WI"]}
+    assert AuditEvent.objects.get().changes == {"state": {"old": "IL", "new": "WI"}}
 
 
 def test_an_unchanged_save_writes_nothing(root_client, reflagged):
@@ -100,7 +100,7 @@ def test_a_superuser_deletes_a_profile_with_an_audit_row(root_client, reflagged)
     assert (event.action, event.actor, event.changes["state"]) == (
         "statelaw.delete",
         root_client.user,
-        ["IL", None],
+        {"old": "IL", "new": None},
     )
     assert reflagged == [{"IL"}]
 
@@ -116,6 +116,6 @@ def test_the_service_refuses_clerks_and_accepts_commands(clerk, reflagged):
 
     # A management command (no actor) may.
     changes = state_law_profile_save(profile=profile, fields=["retention_limit_days"])
-    assert changes == {"retention_limit_days": [None, 5]}
+    assert changes == {"retention_limit_days": {"old": None, "new": 5}}
     assert AuditEvent.objects.get().actor is None
     assert reflagged == [{"IL"}]

@@ -102,7 +102,7 @@ def test_load_state_laws_keeps_edits_unless_asked_to_update(capsys):
     assert StateLawProfile.objects.get(state="IL").retention_limit_days is None
     event = AuditEvent.objects.get()
     assert event.action == "statelaw.update"
-    assert event.changes == {"retention_limit_days": [7, None]}
+    assert event.changes == {"retention_limit_days": {"old": 7, "new": None}}
 
     call_command("load_state_laws", "--update")
     assert AuditEvent.objects.count() == 1

@@ -337,7 +337,7 @@ def test_rule_change_bumps_version_audits_and_reclassifies_history(
         ruleset = search_rules_changed(obj=vague, action="change")
     assert ruleset.version == before + 1
     event = AuditEvent.objects.get(action="searches.rules_changed")
-    assert event.changes["version"] == [before, before + 1]
+    assert event.changes["version"] == {"old": before, "new": before + 1}
     row.refresh_from_db()
     assert row.category.slug == "vague"
     assert row.flags == SearchFlag.VAGUE
