@@ -10,8 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +19,7 @@ from django.utils.translation import ngettext
 
 from portal.admin_scoping import CityScopedAdmin
 from portal.services import ServiceError
+from portal.subqueries import count_subquery
 from searches.models import Reason, ReasonReview, ScrubPattern, Search
 from searches.scrub import compile_pattern, default_scrubber
 from searches.scrubbing import (
@@ -132,18 +131,7 @@ class ReasonReviewAdmin(CityScopedAdmin):
         return queryset.filter(pk__in=reasons_viewable(request.user).values("pk"))
 
     def get_queryset(self, request):
-        searches = (
-            Search.objects.filter(reason=OuterRef("pk"))
-            .order_by()
-            .values("reason")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_searches=Coalesce(Subquery(searches, output_field=IntegerField()), 0))
-        )
+        return super().get_queryset(request).annotate(n_searches=count_subquery(Search, "reason"))
 
     def has_add_permission(self, request):
         return False
