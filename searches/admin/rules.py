@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from portal.admin_scoping import CityScopedAdmin
 from portal.subqueries import count_subquery
+from searches.admin.national import NationalAdmin
 from searches.classification import classify, normalize, rules_current, search_rules_changed
 from searches.models import (
     CONCERN_FLAGS,
@@ -133,25 +134,10 @@ class ReasonPatternInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
 
-class RulesAdmin(CityScopedAdmin):
-    """Rules are national: no city scoping, audited edits, and a reclassification after each."""
+class RulesAdmin(NationalAdmin):
+    """Rules are national: audited edits, and a reclassification after each."""
 
-    def scope(self, request, queryset):
-        return queryset
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        search_rules_changed(
-            actor=request.user, obj=form.instance, action="change" if change else "add"
-        )
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        search_rules_changed(actor=request.user, obj=obj, action="delete")
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        search_rules_changed(actor=request.user, action="delete")
+    changed = staticmethod(search_rules_changed)
 
 
 class TryReasonForm(forms.Form):

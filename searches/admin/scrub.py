@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from portal.admin_scoping import CityScopedAdmin
 from portal.services import ServiceError
 from portal.subqueries import count_subquery
+from searches.admin.national import NationalAdmin
 from searches.models import Reason, ReasonReview, ScrubPattern, Search
 from searches.scrub import compile_pattern, default_scrubber
 from searches.scrubbing import (
@@ -59,7 +60,7 @@ class TryScrubForm(forms.Form):
 
 
 @admin.register(ScrubPattern)
-class ScrubPatternAdmin(CityScopedAdmin):
+class ScrubPatternAdmin(NationalAdmin):
     """National patterns: audited edits, and every stored reason re-scrubbed after each."""
 
     form = ScrubPatternForm
@@ -69,20 +70,7 @@ class ScrubPatternAdmin(CityScopedAdmin):
     search_fields = ["pattern", "note"]
     ordering = ["position", "pk"]
 
-    def scope(self, request, queryset):
-        return queryset
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        scrub_patterns_changed(actor=request.user, obj=obj, action="change" if change else "add")
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        scrub_patterns_changed(actor=request.user, obj=obj, action="delete")
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        scrub_patterns_changed(actor=request.user, action="delete")
+    changed = staticmethod(scrub_patterns_changed)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.try_view)
