@@ -27,11 +27,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = [
-    "ID", "Name", "Org Name", "Total Networks Searched", "Total Devices Searched", "Time Frame",
-    "License Plate", "Reason", "Case #", "Filters", "Search Time", "Search Type", "Text Prompt",
-    "Moderation", "Offense Type",
-]  # fmt: skip
 STATES = ["IL", "WI", "IN", "MO", "IA", "TX", "CA", "OR", "GA", "FL", "OH", "MI", "AZ", "CO"]
 KINDS = ["PD", "Police Department", "SO", "Sheriff's Office", "County SO"]
 SEARCH_TYPES = ["search", "lookup", "convoy", "freeform", "visual", "multiGeo", "apiV1",
@@ -43,6 +38,13 @@ BASE_REASONS = [
 ]  # fmt: skip
 OFFENSES = ["", "", "", "Motor Vehicle Theft", "Wanted Person (Arrest Warrant/Fugitive)",
             "Burglary/Breaking & Entering", "Robbery"]  # fmt: skip
+
+
+def header() -> list[str]:
+    """A network audit's headings with the Offense Type some agencies add (Django set up)."""
+    from searches.importers.layouts import NETWORK_AUDIT_HEADER
+
+    return [*NETWORK_AUDIT_HEADER, "Offense Type"]
 
 
 def _us_time(epoch: int) -> str:
@@ -68,7 +70,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(HEADER)
+        writer.writerow(header())
         for i in range(rows):
             at = start + rng.randrange(30 * 86400)
             frame_start = at - rng.randrange(1, 30) * 86400
@@ -110,7 +112,7 @@ def _django(database_name: str | None = None) -> None:
 def raw_copy(path: Path) -> float:
     from django.db import connection
 
-    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    columns = ", ".join(f"c{i} text" for i in range(len(header())))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_audit_copy")
         cursor.execute(f"CREATE UNLOGGED TABLE bench_audit_copy ({columns})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
 from portal.audit import audit_diff
+from portal.chunks import chunks
 from portal.import_scope import ImportScope
 from portal.imports import ImportReport, bulk_insert
 from portal.models import Agency, City
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 CHUNK = 900
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- cameras ----------------------------------------------------------------------------------
@@ -82,7 +78,7 @@ def camera_mark_removed(
     if not targets:
         return 0
     now = timezone.now()
-    for chunk in _chunks([c.pk for c in targets]):
+    for chunk in chunks([c.pk for c in targets], CHUNK):
         Camera.objects.filter(pk__in=chunk).update(
             status=Camera.Status.REMOVED, removed_on=on, updated_at=now
         )
@@ -187,7 +183,7 @@ def camera_import(
         names={r.owner or default_owner for r in records} - {""}, home_city=city
     )
     existing: dict[str, Camera] = {}
-    for chunk in _chunks(sorted({r.source_id for r in records})):
+    for chunk in chunks(sorted({r.source_id for r in records}), CHUNK):
         existing.update(
             (c.source_id, c) for c in Camera.objects.filter(source=source, source_id__in=chunk)
         )
@@ -245,7 +241,7 @@ def camera_import(
             report.unchanged += 1
     Camera.objects.bulk_create(to_create, batch_size=500)
     Camera.objects.bulk_update(to_update, CAMERA_UPDATE_FIELDS, batch_size=500)
-    for chunk in _chunks(unchanged):
+    for chunk in chunks(unchanged, CHUNK):
         Camera.objects.filter(pk__in=chunk).update(last_verified=seen_on)
 
     imported = report.created + report.updated + report.unchanged
@@ -386,8 +382,8 @@ class _SharingWriter:
         owners = sorted({k[0] for k, _ in wanted})
         recipients = sorted({k[1] for k, _ in wanted})
         existing: dict[tuple[int, int, str], tuple] = {}
-        for owner_chunk in _chunks(owners):
-            for recipient_chunk in _chunks(recipients, 5000):
+        for owner_chunk in chunks(owners, CHUNK):
+            for recipient_chunk in chunks(recipients, 5000):
                 rows = SharingAgreement.objects.filter(
                     owner_id__in=owner_chunk, recipient_id__in=recipient_chunk
                 ).values_list(
@@ -442,7 +438,7 @@ class _SharingWriter:
         bulk_insert(model=SharingAgreement, fields=AGREEMENT_INSERT_FIELDS, rows=creates)
         for fields, pks in groups.items():
             values = {name: (None if name == "ended_on" else seen_on) for name in fields}
-            for chunk in _chunks(pks):
+            for chunk in chunks(pks, CHUNK):
                 SharingAgreement.objects.filter(pk__in=chunk).update(**values, updated_at=self.now)
         SharingAgreement.objects.bulk_update(
             networks_changed, ["networks", "updated_at"], batch_size=500
@@ -456,7 +452,7 @@ class _SharingWriter:
         those its scope may change: a clerk's list never ends another city's sharing)."""
         for side, ids in self.complete.items():
             column = "owner_id" if side == "owner" else "recipient_id"
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids), CHUNK):
                 # Everything seen here has last_seen >= seen_on, so "older" means "missing".
                 stale = SharingAgreement.objects.filter(
                     self.scope.agreements(),
@@ -689,7 +685,7 @@ def snapshot_import(
     existing: dict[tuple[int, dt.date], TransparencySnapshot] = {}
     agency_ids = sorted({k[0] for k in merged})
     dates = sorted({k[1] for k in merged})
-    for chunk in _chunks(agency_ids):
+    for chunk in chunks(agency_ids, CHUNK):
         existing.update(
             ((s.agency_id, s.captured_on), s)
             for s in TransparencySnapshot.objects.filter(agency_id__in=chunk, captured_on__in=dates)

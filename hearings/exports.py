@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from django.http import HttpResponse
@@ -12,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hearings.selectors.comments import HearingRecord
-from portal.csvsafe import csv_safe
+from portal.csvstream import CSV_CONTENT_TYPE, csv_lines
 
 
 def record_csv_rows(record: HearingRecord) -> Iterator[list]:
@@ -60,10 +58,7 @@ def record_csv_rows(record: HearingRecord) -> Iterator[list]:
 
 
 def record_csv_response(record: HearingRecord, *, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in record_csv_rows(record):
-        writer.writerow([csv_safe(str(cell)) for cell in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    lines = csv_lines([str(cell) for cell in row] for row in record_csv_rows(record))
+    response = HttpResponse("".join(lines), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

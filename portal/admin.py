@@ -10,8 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -46,6 +44,7 @@ from portal.services import (
     state_law_profile_delete,
     state_law_profile_save,
 )
+from portal.subqueries import count_subquery
 from searches.importers.layouts import LAYOUTS as AUDIT_LAYOUTS
 
 admin.site.site_header = _("ALPR Transparency Portal — clerk admin")
@@ -68,19 +67,6 @@ admin.site.index = _index_with_dashboard
 ROW_ERRORS_SHOWN = 500
 # Seconds between reloads of a job page while the job is pending or running.
 JOB_REFRESH_SECONDS = 3
-
-
-def count_of(model, field: str) -> Coalesce:
-    """A correlated count of ``model`` rows pointing at each row, computed only for the rows a
-    page shows (a join with GROUP BY would count every row of a big table first)."""
-    counts = (
-        model._default_manager.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(counts), Value(0))
 
 
 # --- Cities --------------------------------------------------------------------------------
@@ -122,7 +108,8 @@ class CityAdmin(CityScopedAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                camera_count=count_of(Camera, "city"), agency_count=count_of(Agency, "home_city")
+                camera_count=count_subquery(Camera, "city"),
+                agency_count=count_subquery(Agency, "home_city"),
             )
         )
 
@@ -381,8 +368,8 @@ class AgencyAdmin(CityScopedAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                alias_count=count_of(AgencyAlias, "agency"),
-                camera_count=count_of(Camera, "owner"),
+                alias_count=count_subquery(AgencyAlias, "agency"),
+                camera_count=count_subquery(Camera, "owner"),
             )
         )
 

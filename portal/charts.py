@@ -112,7 +112,7 @@ def map_style() -> dict[str, Any]:
 _JSON_BLOCK_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def _html(fig: go.Figure, div_id: str, *, waiting: str | None = None) -> SafeString:
+def figure_html(fig: go.Figure, div_id: str, *, waiting: str | None = None) -> SafeString:
     """The chart's box and its figure as a JSON data block, which static/js/charts.js draws.
 
     A data block is not a script, so the Content-Security-Policy needs no inline script (nor a
@@ -285,7 +285,7 @@ def camera_map(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
         showlegend=True,
     )
-    graph = _html(
+    graph = figure_html(
         fig,
         div_id,
         waiting=_("The map is drawn here when scripts run; the list has every camera."),
@@ -410,7 +410,7 @@ def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
         hovermode="x unified",
     )
-    return _html(fig, div_id)
+    return figure_html(fig, div_id)
 
 
 # Sunburst colours: the owner's own state in blue, other states in orange, unknown in grey;
@@ -481,4 +481,4 @@ def sharing_sunburst(
         font=FONT,
         paper_bgcolor="#ffffff",
     )
-    return _html(fig, div_id)
+    return figure_html(fig, div_id)

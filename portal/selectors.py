@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal.filters import AgencyFilter, CityFilter, StateLawProfileFilter
 from portal.models import Agency, AgencyAlias, City, StateLawProfile
 from portal.search import SiteSearch, site_search
+from portal.subqueries import count_subquery
 
 
 def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
@@ -93,26 +93,15 @@ def agency_directory(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Ag
     return _with_counts(agency_list(filters=filters))
 
 
-def _count_of(model_label: str, field: str, **conditions: Any) -> Coalesce:
-    """A correlated ``COUNT`` that stays one subquery per row instead of a join fan-out."""
-    from django.apps import apps
-
-    model = apps.get_model(model_label)
-    counted = (
-        model.objects.filter(**{field: OuterRef("pk")}, **conditions)
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
     return agencies.annotate(
-        camera_count=_count_of("cameras.Camera", "owner", status="active"),
-        sharing_out_count=_count_of("cameras.SharingAgreement", "owner", ended_on__isnull=True),
-        sharing_in_count=_count_of("cameras.SharingAgreement", "recipient", ended_on__isnull=True),
+        camera_count=count_subquery("cameras.Camera", "owner", status="active"),
+        sharing_out_count=count_subquery(
+            "cameras.SharingAgreement", "owner", ended_on__isnull=True
+        ),
+        sharing_in_count=count_subquery(
+            "cameras.SharingAgreement", "recipient", ended_on__isnull=True
+        ),
     )
 
 

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal.access import is_superuser, require_city_manager
 from portal.audit import audit_diff, audit_model_diff
+from portal.chunks import IN_BATCH, chunks
 from portal.import_scope import ImportScope
 from portal.models import Agency, AgencyAlias, AuditEvent, City, StateLawProfile
 from portal.names import ParsedName, guess_agency_kind, parse_agency_name
 from portal.pagecache import page_cache_invalidate
 from portal.signals import agency_merged, agency_merging, state_laws_changed
+from portal.slugs import unique_slug, unique_slugs
+
+# New agencies' slugs: room is left in the column for a "-2" suffix.
+AGENCY_SLUG = {"fallback": "agency", "max_length": 240}
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -52,14 +56,6 @@ def audit_record(
     )
 
 
-def _unique_slug(base: str) -> str:
-    base = (slugify(base) or "agency")[:240]
-    slug, n = base, 2
-    while Agency.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def agency_find(*, name: str) -> Agency | None:
     """The agency a name refers to, through its normalized name or an alias."""
     key = parse_agency_name(name).key
@@ -90,7 +86,7 @@ def agency_get_or_create(
     agency = Agency(
         name=parsed.display[:255],
         normalized_name=parsed.key,
-        slug=_unique_slug(parsed.display),
+        slug=unique_slug(parsed.display, scope=Agency.objects.all(), **AGENCY_SLUG),
         kind=kind or guess_agency_kind(parsed.display),
         state=state if state is not None else parsed.state,
         home_city=home_city,
@@ -108,51 +104,19 @@ def agency_get_or_create(
     return agency, True
 
 
-def _chunks(items: list, size: int = 2000) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _agencies_by_key(keys: Iterable[str]) -> dict[str, Agency]:
     """Agencies for normalized keys, through their own key or an alias, in batched queries."""
     keys = sorted(set(keys))
     found: dict[str, Agency] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys, IN_BATCH):
         found.update(
             (a.normalized_name, a) for a in Agency.objects.filter(normalized_name__in=chunk)
         )
     unresolved = [k for k in keys if k not in found]
-    for chunk in _chunks(unresolved):
+    for chunk in chunks(unresolved, IN_BATCH):
         for alias in AgencyAlias.objects.select_related("agency").filter(normalized_name__in=chunk):
             found.setdefault(alias.normalized_name, alias.agency)
     return found
-
-
-def _unique_slugs(displays: list[str]) -> list[str]:
-    """One free slug per display name, with few queries: collisions are rare."""
-    bases = [(slugify(d) or "agency")[:240] for d in displays]
-    taken: set[str] = set()
-    for chunk in _chunks(sorted(set(bases))):
-        taken.update(Agency.objects.filter(slug__in=chunk).values_list("slug", flat=True))
-    probed: set[str] = set()
-    slugs: list[str] = []
-    for base in bases:
-        slug = base
-        if slug in taken:
-            if base not in probed:
-                probed.add(base)
-                taken.update(
-                    Agency.objects.filter(slug__startswith=f"{base}-").values_list(
-                        "slug", flat=True
-                    )
-                )
-            n = 2
-            while f"{base}-{n}" in taken:
-                n += 1
-            slug = f"{base}-{n}"
-        taken.add(slug)
-        slugs.append(slug)
-    return slugs
 
 
 def agency_resolver(*, names: Iterable[str], home_city: City | None = None) -> dict[str, Agency]:
@@ -172,7 +136,9 @@ def agency_resolver(*, names: Iterable[str], home_city: City | None = None) -> d
             missing.setdefault(p.key, (name, p))
     if missing:
         entries = list(missing.values())
-        slugs = _unique_slugs([p.display for _, p in entries])
+        slugs = unique_slugs(
+            [p.display for _, p in entries], scope=Agency.objects.all(), **AGENCY_SLUG
+        )
         Agency.objects.bulk_create(
             [
                 Agency(

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from portal.charts import FONT, TEMPLATE, _html
+from portal.charts import FONT, TEMPLATE, figure_html
 from searches.models import FLAG_LABELS
 from searches.selectors import FlaggedGroup, SearchStats
 
@@ -125,7 +125,7 @@ def monthly_category_chart(*, stats: SearchStats, div_id: str, height: int = 380
         },
         bargap=0.2,
     )
-    return _html(fig, div_id)
+    return figure_html(fig, div_id)
 
 
 def flagged_by_state_chart(*, groups: Sequence[FlaggedGroup], div_id: str) -> SafeString:
@@ -160,4 +160,4 @@ def flagged_by_state_chart(*, groups: Sequence[FlaggedGroup], div_id: str) -> Sa
         xaxis={"gridcolor": "#e5e7eb", "rangemode": "tozero"},
         yaxis={"automargin": True, "type": "category"},
     )
-    return _html(fig, div_id)
+    return figure_html(fig, div_id)

@@ -21,7 +21,7 @@ import csv
 import datetime as dt
 import io
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -31,6 +31,7 @@ from portal.demo import HARBOR_CITY, HARBOR_PD, MAIN_CITY, PRAIRIE_PD, SEED
 from portal.imports import import_job_create, import_job_run
 from portal.models import Agency, City, ImportJob
 from portal.services import agency_find
+from searches.importers.layouts import NETWORK_AUDIT_HEADER, PORTAL_AUDIT_HEADER
 from searches.models import Search
 
 PRAIRIE_ROWS = 20_000
@@ -43,24 +44,6 @@ HARBOR_FIRST = dt.date(2026, 10, 2)
 HARBOR_LAST = dt.date(2026, 10, 31)
 # Searching agencies of the Prairie audit besides the PD itself.
 OUTSIDE_SEARCHERS = 260
-
-NETWORK_HEADER = [
-    "ID",
-    "Name",
-    "Org Name",
-    "Total Networks Searched",
-    "Total Devices Searched",
-    "Time Frame",
-    "License Plate",
-    "Reason",
-    "Case #",
-    "Filters",
-    "Search Time",
-    "Search Type",
-    "Text Prompt",
-    "Moderation",
-]
-PORTAL_HEADER = ["id", "userId", "searchDate", "networkCount", "reason", "offenseType"]
 
 FIRST_NAMES = [
     "Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall",
@@ -234,7 +217,7 @@ def prairie_network_audit(*, searchers: list[Agency], seed: int = SEED) -> bytes
     for text in PROTEST:
         add(pd, rng.choice(pd_officers), text, "", wide=False)
     rows.sort(key=lambda r: r[10])
-    return _csv(NETWORK_HEADER, rows, bom=True)
+    return audit_csv(NETWORK_AUDIT_HEADER, rows, bom=True)
 
 
 def harbor_portal_audit(*, seed: int = SEED) -> bytes:
@@ -256,10 +239,11 @@ def harbor_portal_audit(*, seed: int = SEED) -> bytes:
             ]
         )
     rows.sort(key=lambda r: r[2])
-    return _csv(PORTAL_HEADER, rows, bom=False)
+    return audit_csv(PORTAL_AUDIT_HEADER, rows)
 
 
-def _csv(header: list[str], rows: list[list[str]], *, bom: bool) -> bytes:
+def audit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> bytes:
+    """An audit file as agencies send it: UTF-8 (with a BOM when ``bom``), CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)

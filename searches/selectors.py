@@ -459,17 +459,21 @@ def search_coverage(*, source_ids: Sequence[int]) -> list[Coverage]:
     return sorted(coverage, key=lambda c: c.agency.name)
 
 
+# The explorer's filters that rollups carry (whose agencies, where), as the explorer names them.
+ROLLUP_FILTERS = (
+    "source_agency",
+    "city",
+    "searching_agency",
+    "searching_agency_name",
+    "source_state",
+    "searching_state",
+)
+
+
 def _rollup_data(cleaned: Mapping[str, Any]) -> MultiValueDict:
     """The explorer's cleaned filters that rollups carry, as ``SearchRollupFilter`` data."""
     data = MultiValueDict()
-    for name in (
-        "source_agency",
-        "city",
-        "searching_agency",
-        "searching_agency_name",
-        "source_state",
-        "searching_state",
-    ):
+    for name in ROLLUP_FILTERS:
         if cleaned.get(name):
             data[name] = cleaned[name]
     if cleaned.get("category"):

@@ -29,6 +29,7 @@ from searches.selectors import (
     COUNTED_FLAGS,
     DEFAULT_SORT,
     DRILL_DOWN_FLAGS,
+    ROLLUP_FILTERS,
     SORTS,
     TIME_SORTS,
     AgencyCount,
@@ -534,12 +535,7 @@ def download_url(basename: str, params: Mapping[str, Any] | Iterable[tuple[str, 
 
 # Filters the page passes through to the API's CSV (everything but paging and sorting).
 CSV_PARAMS = (
-    "source_agency",
-    "city",
-    "searching_agency",
-    "searching_agency_name",
-    "source_state",
-    "searching_state",
+    *ROLLUP_FILTERS,
     "category",
     "flag",
     "reason",

@@ -8,7 +8,6 @@ quoted cell with line breaks) carries the number of its first line.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -22,14 +21,15 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from portal.imports import EXCERPT_MAX, ImportFileError
+from portal.textfiles import (
+    CONTROL_CHARS,
+    SNIFF_BYTES,
+    control_char_error,
+    csv_error,
+    detect_encoding,
+    guess_delimiter,
+)
 
-MAX_CELL_CHARS = 1024 * 1024
-# Python's default (128 KiB) is below what real transparency lists reach; a cell larger than
-# this is not data we can use and fails the file with a clear message instead.
-csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
-
-SCAN_CHUNK = 1024 * 1024
-SNIFF_BYTES = 64 * 1024
 HEADER_MAX = 64 * 1024
 JSON_MAX_BYTES = 64 * 1024 * 1024
 # GeoJSON needs 7 levels (a MultiPolygon's coordinates), Overpass 4; tag values nest a little.
@@ -39,21 +39,6 @@ JSON_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 JSON_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # \u0000-style escapes of the characters no text column can hold (PostgreSQL refuses NUL).
 JSON_CONTROL_ESCAPE = re.compile(r"(?<!\\)(\\u00(?:0[0-8bBeEfF]|1[0-9a-fA-F]|7[fF]))")
-# C0 controls other than tab, line feed, form feed and carriage return are rare in text.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def control_char_error(values: Iterable[str]) -> str:
-    """A row error naming the first control character in ``values`` (NUL, which PostgreSQL
-    cannot store, or another C0 control no name or reason holds), or "" when there is none."""
-    match = CONTROL_CHARS.search("".join(values))
-    if match is None:
-        return ""
-    return _("the row holds a control character (U+%(code)04X), which is not text") % {
-        "code": ord(match.group())
-    }
-
-
 BLANK = " \t\r\n\x0c\x1a"
 NULL_TOKENS = frozenset({"", "na", "n/a", "null", "none", "-", "--", "data unavailable"})
 
@@ -75,57 +60,6 @@ def excerpt(values: Iterable[Any]) -> str:
 
 def rewind(stream: IO[bytes]) -> None:
     stream.seek(0)
-
-
-def _scan(stream: IO[bytes], encoding: str) -> bool:
-    """True when the whole stream decodes under ``encoding`` and reads as text: a stray control
-    character is tolerated (old DOS end-of-file marks), more than one in a thousand is not."""
-    rewind(stream)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    chars = controls = 0
-    try:
-        while chunk := stream.read(SCAN_CHUNK):
-            text = decoder.decode(chunk)
-            chars += len(text)
-            controls += len(CONTROL_CHARS.findall(text))
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return controls <= 2 or controls * 1000 <= chars
-
-
-def detect_encoding(stream: IO[bytes]) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1252 when it is clearly that.
-
-    Latin-1 decodes any bytes at all, so it is never guessed: Windows-1252 is accepted only when
-    every byte is one of its characters (five byte values are not) and control characters are
-    as rare as in real text, which is what a Windows export looks like.
-    """
-    rewind(stream)
-    head = stream.read(SNIFF_BYTES)
-    rewind(stream)
-    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ImportFileError(_("The file is empty."))
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if not _scan(stream, "utf-16"):
-            raise ImportFileError(_("The file says it is UTF-16 but does not decode as UTF-16."))
-        return "utf-16"
-    if head.startswith(b"PK\x03\x04"):
-        raise ImportFileError(
-            _("This looks like a spreadsheet or ZIP archive; save it as CSV and upload that.")
-        )
-    if b"\x00" in head:
-        raise ImportFileError(_("This is not a text file: it contains binary data."))
-    if _scan(stream, "utf-8"):
-        return "utf-8-sig"
-    if _scan(stream, "cp1252"):
-        return "cp1252"
-    raise ImportFileError(
-        _(
-            "The file's text encoding is not UTF-8 or Windows-1252, or it holds binary data; "
-            "save it as CSV (UTF-8) and upload it again."
-        )
-    )
 
 
 def open_text(stream: IO[bytes]) -> io.TextIOWrapper:
@@ -256,29 +190,6 @@ class CsvTable:
         return found
 
 
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
-
-
-def _csv_error(exc: csv.Error, line: int) -> ImportFileError:
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return ImportFileError(
-            _("Line %(line)s: a cell is larger than 1 MB; this is not a usable data file.")
-            % {"line": line}
-        )
-    if "unexpected end of data" in text:
-        return ImportFileError(
-            _("Line %(line)s: the file ends inside a quoted cell; it looks cut short.")
-            % {"line": line}
-        )
-    return ImportFileError(
-        _("Line %(line)s: the CSV is malformed (%(error)s).") % {"line": line, "error": text}
-    )
-
-
 def read_csv(stream: IO[bytes]) -> CsvTable:
     """Open a CSV upload: detect its encoding and delimiter, read and normalize the header."""
     text = open_text(stream)
@@ -290,11 +201,11 @@ def read_csv(stream: IO[bytes]) -> CsvTable:
     if len(first) >= HEADER_MAX and not first.endswith(("\n", "\r")):
         raise ImportFileError(_("The first line is too long to be a header; this is not a CSV."))
     tracker = _LineTracker(_prepend(first, text))
-    reader = csv.reader(tracker, delimiter=_delimiter(first), strict=True)
+    reader = csv.reader(tracker, delimiter=guess_delimiter(first), strict=True)
     try:
         raw_header = next(reader)
     except csv.Error as exc:
-        raise _csv_error(exc, 1 + skipped) from None
+        raise csv_error(exc, 1 + skipped) from None
     header = [normalize_header(h) for h in raw_header]
     rows = _rows(reader, tracker, header, offset=skipped)
     first_row = next(rows, None)
@@ -321,7 +232,7 @@ def _rows(reader, tracker: _LineTracker, header: list[str], *, offset: int) -> I
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _csv_error(exc, start) from None
+            raise csv_error(exc, start) from None
         if not any(v.strip(BLANK) for v in values):
             continue  # blank lines, rows of empty cells, a DOS end-of-file mark
         if len(values) > width and not any(v.strip() for v in values[width:]):

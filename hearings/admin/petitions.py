@@ -8,8 +8,8 @@ emails only for the clerks of the petition's city (the queryset is scoped to tho
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from django import forms
 from django.contrib import admin, messages
@@ -31,7 +31,7 @@ from hearings.models import Petition, Signature
 from hearings.selectors.petitions import signatures_for_record
 from hearings.services import petitions as services
 from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, titled
-from portal.csvsafe import csv_safe
+from portal.csvstream import csv_download, csv_lines
 from portal.services import ServiceError, audit_record
 
 Status = Petition.Status
@@ -56,21 +56,18 @@ RECORD_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def record_csv(petitions: Iterable[Petition]) -> Iterator[str]:
     """The clerk's CSV of confirmed signatures, every cell through ``csv_safe``."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(RECORD_COLUMNS)
+    return csv_lines(chain([RECORD_COLUMNS], _record_rows(petitions)))
+
+
+def _record_rows(petitions: Iterable[Petition]) -> Iterator[list]:
     for petition in petitions:
         rows = signatures_for_record(petition=petition).values_list(
             "confirmed_at", "name", "zip_code", "show_name", "public_comment"
         )
         for confirmed_at, name, zip_code, shown, comment in rows.iterator(chunk_size=2000):
-            cells = [
+            yield [
                 petition.title,
                 str(petition.city),
                 confirmed_at.isoformat() if confirmed_at else "",
@@ -79,7 +76,6 @@ def record_csv(petitions: Iterable[Petition]) -> Iterator[str]:
                 "yes" if shown else "no",
                 comment,
             ]
-            yield writer.writerow([csv_safe(cell) for cell in cells])
 
 
 class PetitionAdminForm(forms.ModelForm):
@@ -409,9 +405,7 @@ class PetitionAdmin(CityTimeFormMixin, CityScopedAdmin):
                 changes={"signatures": petition.signature_count},
             )
         name = petitions[0].slug if len(petitions) == 1 else "petitions"
-        response = StreamingHttpResponse(record_csv(petitions), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}-signatures.csv"'
-        return response
+        return csv_download(record_csv(petitions), filename=f"{name}-signatures.csv")
 
     def get_urls(self):
         extra = [

@@ -8,8 +8,6 @@ the form and a friendly message, a tripped honeypot answers exactly like a succe
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +30,7 @@ from hearings.selectors.petitions import (
 )
 from hearings.services import petitions as services
 from hearings.tokens import StaffLinkRefused, TokenInvalid, link_actor
-from portal.csvsafe import csv_safe
+from portal.csvstream import csv_download, csv_lines
 from portal.models import City
 from portal.services import ServiceError
 from portal.views import breakdown, paginate
@@ -251,21 +249,8 @@ def signature_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def petition_zip_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """The public download: confirmed signatures per ZIP code, never names or emails."""
     petition = _public_petition(slug)
-    writer = csv.writer(_Echo())
     rows = [("zip_code", "signatures"), *petition_zip_counts(petition=petition)]
-    response = StreamingHttpResponse(
-        (writer.writerow([csv_safe(cell) for cell in row]) for row in rows),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="petition-{petition.slug}-signatures-by-zip.csv"'
-    )
-    return response
+    return csv_download(csv_lines(rows), filename=f"petition-{petition.slug}-signatures-by-zip.csv")

@@ -4,8 +4,8 @@ serves single objects and anything else DRF renders."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from django.http import QueryDict
@@ -13,9 +13,7 @@ from django.utils.text import slugify
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
-from portal.csvsafe import csv_safe
-
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+from portal.csvstream import csv_lines
 
 
 def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -43,20 +41,10 @@ def csv_columns(serializer: serializers.BaseSerializer, prefix: str = "") -> lis
     return columns
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer``."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_stream(*, columns: list[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """A header line, then one safe, flattened line per row."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(columns)
-    for row in rows:
-        flat = flatten(row)
-        yield writer.writerow([csv_safe(flat.get(column, "")) for column in columns])
+    flat_rows = (flatten(row) for row in rows)
+    return csv_lines(chain([columns], ([flat.get(c, "") for c in columns] for flat in flat_rows)))
 
 
 # A filename's stem stays below this, whatever the filters: some systems cap names at 255 bytes.

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
@@ -16,13 +16,14 @@ from rest_framework.filters import OrderingFilter
 from exports.api import export_job_response
 from exports.services import export_inline_allowed, export_job_request
 from exports.sources import query_normalize
-from portal.api.renderers import CSV_CONTENT_TYPE, csv_columns, csv_stream, export_filename
+from portal.api.renderers import csv_columns, csv_stream, export_filename
 from portal.api.schema import public_schema
 from portal.api.serializers import (
     AgencySerializer,
     CitySerializer,
     StateLawProfileSerializer,
 )
+from portal.csvstream import csv_download
 from portal.filters import AgencyFilter, CityFilter, StateLawProfileFilter
 from portal.models import AgencyAlias
 from portal.selectors import agency_directory, city_list, law_profile_list
@@ -85,12 +86,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         ``Content-Length``: a stream that stops early ends without the final chunk, which
         clients report as an incomplete transfer, never as a whole file."""
         columns = csv_columns(self.get_serializer())
-        response = StreamingHttpResponse(
+        return csv_download(
             csv_stream(columns=columns, rows=self.export_rows(queryset)),
-            content_type=CSV_CONTENT_TYPE,
+            filename=export_filename(self, "csv"),
         )
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(self, "csv")}"'
-        return response
 
     def export_rows(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
         # One serializer for all rows: building its fields again per row would dominate.

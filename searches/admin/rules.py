@@ -16,8 +16,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Value, When
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -25,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.admin_scoping import CityScopedAdmin
+from portal.subqueries import count_subquery
+from searches.admin.national import NationalAdmin
 from searches.classification import classify, normalize, rules_current, search_rules_changed
 from searches.models import (
     CONCERN_FLAGS,
@@ -133,25 +134,10 @@ class ReasonPatternInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
 
-class RulesAdmin(CityScopedAdmin):
-    """Rules are national: no city scoping, audited edits, and a reclassification after each."""
+class RulesAdmin(NationalAdmin):
+    """Rules are national: audited edits, and a reclassification after each."""
 
-    def scope(self, request, queryset):
-        return queryset
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        search_rules_changed(
-            actor=request.user, obj=form.instance, action="change" if change else "add"
-        )
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        search_rules_changed(actor=request.user, obj=obj, action="delete")
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        search_rules_changed(actor=request.user, action="delete")
+    changed = staticmethod(search_rules_changed)
 
 
 class TryReasonForm(forms.Form):
@@ -184,34 +170,13 @@ class ReasonCategoryAdmin(RulesAdmin):
     ordering = ["priority", "name"]
 
     def get_queryset(self, request):
-        searches = (
-            SearchRollup.objects.filter(category=OuterRef("pk"))
-            .order_by()
-            .values("category")
-            .annotate(n=Sum("searches"))
-            .values("n")
-        )
-        reasons = (
-            Reason.objects.filter(category=OuterRef("pk"))
-            .order_by()
-            .values("category")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        patterns = (
-            ReasonPattern.objects.filter(category=OuterRef("pk"))
-            .order_by()
-            .values("category")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             super()
             .get_queryset(request)
             .annotate(
-                n_patterns=Coalesce(Subquery(patterns, output_field=IntegerField()), 0),
-                n_reasons=Coalesce(Subquery(reasons, output_field=IntegerField()), 0),
-                n_searches=Coalesce(Subquery(searches, output_field=IntegerField()), 0),
+                n_patterns=count_subquery(ReasonPattern, "category"),
+                n_reasons=count_subquery(Reason, "category"),
+                n_searches=count_subquery(SearchRollup, "category", sum_of="searches"),
             )
         )
 
@@ -386,18 +351,7 @@ class ReasonAdmin(CityScopedAdmin):
 
     def get_queryset(self, request):
         # A correlated count on the reason index, for the rows of one page only; not sortable.
-        searches = (
-            Search.objects.filter(reason=OuterRef("pk"))
-            .order_by()
-            .values("reason")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_searches=Coalesce(Subquery(searches, output_field=IntegerField()), 0))
-        )
+        return super().get_queryset(request).annotate(n_searches=count_subquery(Search, "reason"))
 
     @admin.display(description=_("reason as written"), ordering="text")
     def short_text(self, obj: Reason) -> str:

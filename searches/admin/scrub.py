@@ -10,8 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +19,8 @@ from django.utils.translation import ngettext
 
 from portal.admin_scoping import CityScopedAdmin
 from portal.services import ServiceError
+from portal.subqueries import count_subquery
+from searches.admin.national import NationalAdmin
 from searches.models import Reason, ReasonReview, ScrubPattern, Search
 from searches.scrub import compile_pattern, default_scrubber
 from searches.scrubbing import (
@@ -60,7 +60,7 @@ class TryScrubForm(forms.Form):
 
 
 @admin.register(ScrubPattern)
-class ScrubPatternAdmin(CityScopedAdmin):
+class ScrubPatternAdmin(NationalAdmin):
     """National patterns: audited edits, and every stored reason re-scrubbed after each."""
 
     form = ScrubPatternForm
@@ -70,20 +70,7 @@ class ScrubPatternAdmin(CityScopedAdmin):
     search_fields = ["pattern", "note"]
     ordering = ["position", "pk"]
 
-    def scope(self, request, queryset):
-        return queryset
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        scrub_patterns_changed(actor=request.user, obj=obj, action="change" if change else "add")
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        scrub_patterns_changed(actor=request.user, obj=obj, action="delete")
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        scrub_patterns_changed(actor=request.user, action="delete")
+    changed = staticmethod(scrub_patterns_changed)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.try_view)
@@ -132,18 +119,7 @@ class ReasonReviewAdmin(CityScopedAdmin):
         return queryset.filter(pk__in=reasons_viewable(request.user).values("pk"))
 
     def get_queryset(self, request):
-        searches = (
-            Search.objects.filter(reason=OuterRef("pk"))
-            .order_by()
-            .values("reason")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_searches=Coalesce(Subquery(searches, output_field=IntegerField()), 0))
-        )
+        return super().get_queryset(request).annotate(n_searches=count_subquery(Search, "reason"))
 
     def has_add_permission(self, request):
         return False

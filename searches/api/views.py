@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters as filters
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -17,10 +17,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from portal.api.renderers import CSV_CONTENT_TYPE, csv_stream, export_filename, filename_parts
+from portal.api.renderers import csv_stream, export_filename, filename_parts
 from portal.api.schema import public_schema
 from portal.api.serializers import ThrottledSerializer
 from portal.api.views import PublicReadOnlyViewSet
+from portal.csvstream import csv_download
 from portal.models import ImportJob
 from searches.api.serializers import (
     ImportJobSummarySerializer,
@@ -194,13 +195,10 @@ class SearchStatsViewSet(viewsets.GenericViewSet):
         )
         if request.accepted_renderer.format == "csv":
             columns = [c for name in group_by for c in LABEL_COLUMNS.get(name, [name])]
-            response = StreamingHttpResponse(
+            return csv_download(
                 csv_stream(columns=[*columns, *MEASURES], rows=rows),
-                content_type=CSV_CONTENT_TYPE,
+                filename=export_filename(self, "csv"),
             )
-            filename = export_filename(self, "csv")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
         page = self.paginate_queryset(rows)
         if page is not None:
             return self.get_paginated_response(page)

@@ -164,6 +164,25 @@ RECORDS_NETWORK = Layout(
     ),
     headers=RECORDS_HEADERS | {"orgname"},
 )
+# The headings of a records-request network audit as agencies publish it, in their order, and
+# of a transparency-portal audit: what the demo data, the privacy tests and the benchmark write.
+NETWORK_AUDIT_HEADER = (
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+    "Text Prompt",
+    "Moderation",
+)
+PORTAL_AUDIT_HEADER = ("id", "userId", "searchDate", "networkCount", "reason", "offenseType")
 RECORDS_ORGANIZATION = Layout(
     slug="records-organization",
     label=gettext_lazy("records-request organization audit (no Org Name)"),

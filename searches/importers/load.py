@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from portal.chunks import chunks
 from portal.imports import bulk_insert
 from portal.models import Agency
 from searches.importers.rows import AuditRow
@@ -275,11 +276,6 @@ def _search_flags() -> tuple[str, str, list]:
 # --- SQLite and others ------------------------------------------------------------------------
 
 
-def _chunks(items: list, size: int = SQLITE_BATCH):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class BatchLoader(Loader):
     """Batched inserts with keys checked first, so the counts are exact without COPY."""
 
@@ -292,7 +288,7 @@ class BatchLoader(Loader):
         found: dict[str, tuple[int, int | None, int]] = {}
 
         def fetch(keys: list[str]) -> None:
-            for chunk in _chunks(keys):
+            for chunk in chunks(keys, SQLITE_BATCH):
                 for key, pk, category_id, flags in Reason.objects.filter(key__in=chunk).values_list(
                     "key", "pk", "category_id", "flags"
                 ):
@@ -318,7 +314,7 @@ class BatchLoader(Loader):
         reasons = self._reason_map(rows)
         existing: set[str] = set()
         keys = list({row.dedupe_key for row in rows})
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys, SQLITE_BATCH):
             existing.update(
                 Search.objects.filter(
                     source_agency_id=self.source_id, dedupe_key__in=chunk

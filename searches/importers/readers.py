@@ -15,12 +15,10 @@ and how much, and openpyxl parses its XML through defusedxml (no DTD entities).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
 import os
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,25 +28,20 @@ from xml.etree.ElementTree import ParseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-# Importing the camera importers' base raises the CSV field limit to 1 MB for the process;
-# a larger cell fails the file here.
-from cameras.importers.base import (
+from portal.imports import ImportFileError
+from portal.textfiles import (
+    CONTROL_BYTES_RE,
     CONTROL_CHARS,
     MAX_CELL_CHARS,
-    _csv_error,
-    _delimiter,
+    SCAN_CHUNK,
     control_char_error,
+    csv_error,
+    detect_encoding,
+    guess_delimiter,
 )
-from portal.imports import ImportFileError
 
-SCAN_CHUNK = 4 * 1024 * 1024
 HEAD_BYTES = 64 * 1024
 HEADER_MAX_CHARS = 64 * 1024
-# The five byte values Windows-1252 leaves undefined: a file holding one is not Windows-1252.
-CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
-CONTROL_BYTES = frozenset(range(0x00, 0x09)) | {0x0B} | frozenset(range(0x0E, 0x20)) | {0x7F}
-# The same characters as bytes: in UTF-8 and Windows-1252 these bytes are only ever controls.
-CONTROL_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # What an XLSX may inflate to. Real workbooks compress their XML 5-30 times; a bomb 1000 times.
 XLSX_MAX_UNCOMPRESSED = 4 * 1024**3
 XLSX_MAX_RATIO = 200
@@ -85,60 +78,6 @@ def _size(stream: IO[bytes]) -> int:
         size = stream.tell()
         stream.seek(current)
         return size
-
-
-def _decodes(stream: IO[bytes], encoding: str) -> bool:
-    """Whether the whole stream decodes under ``encoding`` (one pass, constant memory)."""
-    stream.seek(0)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        while chunk := stream.read(SCAN_CHUNK):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        stream.seek(0)
-    return True
-
-
-def _is_cp1252(stream: IO[bytes]) -> bool:
-    stream.seek(0)
-    try:
-        while chunk := stream.read(SCAN_CHUNK):
-            if not CP1252_UNDEFINED.isdisjoint(chunk):
-                return False
-    finally:
-        stream.seek(0)
-    return True
-
-
-def detect_encoding(stream: IO[bytes], head: bytes) -> str:
-    """The encoding of a CSV upload, decided once for the whole file."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if not _decodes(stream, "utf-16"):
-            raise ImportFileError(_("The file says it is UTF-16 but does not decode as UTF-16."))
-        return "utf-16"
-    if b"\x00" in head:
-        raise ImportFileError(
-            _(
-                "This is not a CSV text file in a known encoding (it holds NUL bytes: UTF-16 "
-                "without a byte-order mark, or binary data). Save it as CSV (UTF-8)."
-            )
-        )
-    controls = sum(1 for byte in head if byte in CONTROL_BYTES)
-    if controls > 2 and controls * 1000 > len(head):
-        raise ImportFileError(_("This is not a text file: it holds binary data."))
-    if _decodes(stream, "utf-8"):
-        return "utf-8-sig"
-    if _is_cp1252(stream):
-        return "cp1252"
-    raise ImportFileError(
-        _(
-            "The file's text encoding is not UTF-8, UTF-16 or Windows-1252; save it as CSV "
-            "(UTF-8) and upload it again."
-        )
-    )
 
 
 def _holds_controls(stream: IO[bytes], encoding: str) -> bool:
@@ -186,7 +125,7 @@ def open_table(stream: IO[bytes]) -> Table:
 
 
 def _open_csv(stream: IO[bytes], head: bytes) -> Table:
-    encoding = detect_encoding(stream, head)
+    encoding = detect_encoding(stream)
     size = _size(stream)
     # Both read the raw stream, so before the text wrapper starts buffering it.
     controls = _holds_controls(stream, encoding)
@@ -200,10 +139,10 @@ def _open_csv(stream: IO[bytes], head: bytes) -> Table:
         raise ImportFileError(_("The file is empty."))
     if len(first) >= HEADER_MAX_CHARS and not first.endswith(("\n", "\r")):
         raise ImportFileError(_("The first line is too long to be a header; this is not a CSV."))
-    header = next(csv.reader([first], delimiter=_delimiter(first)))
+    header = next(csv.reader([first], delimiter=guess_delimiter(first)))
     # The reader continues after the header line; its line numbers start from there. Strict,
     # so that a file ending inside a quoted cell is an error, not a short last cell.
-    reader = csv.reader(text, delimiter=_delimiter(first), strict=True)
+    reader = csv.reader(text, delimiter=guess_delimiter(first), strict=True)
     return Table(
         header=header,
         rows=_csv_rows(
@@ -240,7 +179,7 @@ def _csv_rows(
             line, last = last + 1 + offset, reader.line_num
             text = str(exc)
             if "field larger than field limit" in text or "unexpected end of data" in text:
-                raise _csv_error(exc, line) from None
+                raise csv_error(exc, line) from None
             short_line = 0
             yield line, None, _("the row is not valid CSV (%s)") % exc
             continue

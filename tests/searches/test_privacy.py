@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from portal.imports import import_job_create, import_job_run
 from portal.models import Agency, ImportJob
+from searches.demo import audit_csv
+from searches.importers.layouts import NETWORK_AUDIT_HEADER, PORTAL_AUDIT_HEADER
 from searches.models import Search
 from tests.factories import AgencyFactory, CityFactory
 
@@ -31,18 +33,10 @@ USER_IDS = [
 SECRETS = [*PLATES, *OFFICERS, *USER_IDS]
 
 
-def _csv(header, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def audit_files() -> list[tuple[str, bytes, str]]:
     """(file name, content, source agency) in every layout, private values everywhere."""
-    portal = _csv(
-        ["id", "userId", "searchDate", "networkCount", "reason", "offenseType"],
+    portal = audit_csv(
+        PORTAL_AUDIT_HEADER,
         [
             ["p-1", USER_IDS[0], "2026-05-01T10:00:00.000Z", "3", "stolen vehicle", ""],
             ["p-2", USER_IDS[1], "2026-05-02T11:00:00.000Z", "1", "ICE", "Robbery"],
@@ -50,32 +44,16 @@ def audit_files() -> list[tuple[str, bytes, str]]:
             ["p-3", USER_IDS[2], "not-a-date " + PLATES[5], "1", "inv", ""],
         ],
     )
-    legacy = _csv(
+    legacy = audit_csv(
         ["id", "userId", "searchDate", "cameraCount", "reason"],
         [
             ["l-1", USER_IDS[0], "2026-05-03 09:15:00.125", "2510", "investigation"],
             ["l-2", USER_IDS[2], "2026-05-04 09:15:00.125", "94", "warrant+service"],
         ],
     )
-    network_header = [
-        "ID",
-        "Name",
-        "Org Name",
-        "Total Networks Searched",
-        "Total Devices Searched",
-        "Time Frame",
-        "License Plate",
-        "Reason",
-        "Case #",
-        "Filters",
-        "Search Time",
-        "Search Type",
-        "Text Prompt",
-        "Moderation",
-    ]
     frame = "05/01/2026, 09:00:00 AM UTC\n05/05/2026, 09:00:00 AM UTC"
-    network = _csv(
-        network_header,
+    network = audit_csv(
+        NETWORK_AUDIT_HEADER,
         [
             [
                 "n-1", OFFICERS[0], "Bramble WI PD", "900", "41000", frame, PLATES[0],
@@ -93,8 +71,8 @@ def audit_files() -> list[tuple[str, bytes, str]]:
             ],
         ],
     )  # fmt: skip
-    organization = _csv(
-        [h for h in network_header if h != "Org Name"],
+    organization = audit_csv(
+        [h for h in NETWORK_AUDIT_HEADER if h != "Org Name"],
         [
             [
                 "o-1", OFFICERS[2], "3", "120", frame, PLATES[4], "burglary", "", PLATES[5],
@@ -102,7 +80,7 @@ def audit_files() -> list[tuple[str, bytes, str]]:
             ],
         ],
     )  # fmt: skip
-    cleaned = _csv(
+    cleaned = audit_csv(
         [
             "ID", "Name", "Org_Name", "Total_Networks_Searched", "Time_Frame_Start",
             "Time_Frame_End", "License_Plate", "Reason", "Case_#", "Search_Time", "Search_Type",

@@ -477,3 +477,22 @@ def test_the_try_view_and_the_pattern_form(admin_client):
         {"kind": "plate", "pattern": "x*", "position": "1", "is_active": "on"},
     )
     assert "matches empty text" in empty.content.decode()
+
+
+@pytest.mark.django_db
+def test_editing_and_deleting_a_scrub_pattern_in_the_admin_is_recorded_each_time(admin_client):
+    added = admin_client.post(
+        reverse("admin:searches_scrubpattern_add"),
+        {"kind": "other", "pattern": r"unit (?P<hit>\d{3})", "marker": "[unit]", "position": "7",
+         "is_active": "on", "note": "Unit numbers"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    pattern = ScrubPattern.objects.get(note="Unit numbers")
+    deleted = admin_client.post(
+        reverse("admin:searches_scrubpattern_delete", args=[pattern.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not ScrubPattern.objects.filter(pk=pattern.pk).exists()
+    events = AuditEvent.objects.filter(action="searches.scrub_patterns_changed").order_by("pk")
+    assert [e.changes["operation"] for e in events] == ["add", "delete"]
+    assert events[0].changes["object"] == f"scrubpattern:{pattern.pk}"
