@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from hearings.models import AgendaItem, CityEngagementSettings, Hearing
@@ -16,6 +15,7 @@ from portal.access import require_city_manager
 from portal.audit import audit_diff, audit_value
 from portal.models import City
 from portal.services import ServiceError, audit_record
+from portal.slugs import unique_slug
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -37,21 +37,6 @@ HEARING_FIELDS = (
     "comment_closes_at",
     "window_extended",
 )
-
-
-def _unique_slug(
-    *, city: City, title: str, starts_at: dt.datetime, exclude_pk: int | None = None
-) -> str:
-    base = slugify(f"{starts_at:%Y-%m-%d} {title}")[:200] or "hearing"
-    taken = set(
-        Hearing.objects.filter(city=city, slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def hearing_window_default(*, city: City, starts_at: dt.datetime) -> dt.datetime:
@@ -116,7 +101,12 @@ def hearing_create(
     hearing = Hearing(
         city=city,
         title=title.strip(),
-        slug=_unique_slug(city=city, title=title, starts_at=starts_at),
+        slug=unique_slug(
+            f"{starts_at:%Y-%m-%d} {title}",
+            scope=Hearing.objects.filter(city=city),
+            fallback="hearing",
+            max_length=200,
+        ),
         starts_at=starts_at,
         body_kind=body_kind,
         body_name=body_name.strip(),

@@ -21,7 +21,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from hearings.abuse import email_normalize, ip_hash, rate_limit_check, rate_limit_hit
@@ -39,6 +38,7 @@ from portal.access import require_city_manager
 from portal.audit import audit_change, audit_diff
 from portal.models import City
 from portal.services import ServiceError, audit_record
+from portal.slugs import unique_slug
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,16 +58,6 @@ NOT_YOUR_PETITIONS = _("You do not manage this city's petitions.")
 
 def _locked(petition: Petition) -> Petition:
     return Petition.objects.select_for_update().select_related("city").get(pk=petition.pk)
-
-
-def _unique_slug(title: str) -> str:
-    base = (slugify(title) or "petition")[:150].strip("-") or "petition"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-petition"
-    slug, n = base, 2
-    while Petition.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _clean_zip(zip_code: str) -> str:
@@ -204,7 +194,13 @@ def petition_start(
     petition = Petition.objects.create(
         city=city,
         title=title,
-        slug=_unique_slug(title),
+        slug=unique_slug(
+            title,
+            scope=Petition.objects.all(),
+            fallback="petition",
+            max_length=150,
+            reserved=RESERVED_SLUGS,
+        ),
         action=action.strip(),
         background=background.strip(),
         target_body=target_body.strip() or str(city.council_body or _("City Council")),
