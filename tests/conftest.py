@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from portal.celery import app as celery_app
@@ -40,6 +41,9 @@ def _eager_celery_and_clean_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+    # A test that read a page or message in Spanish leaves the thread's language as it found
+    # it, so the next test on this worker reads English (the default) whatever the order.
+    translation.deactivate()
 
 
 @pytest.fixture
