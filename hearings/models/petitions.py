@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +42,10 @@ class PetitionQuerySet(models.QuerySet):
                 When(status=Petition.Status.OPEN, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
-            )
-        ).order_by("open_rank", "-ends_at", "-created_at")
+            ),
+            # The end time sorts only the open ones (ascending); for the rest it is NULL.
+            open_ends_at=Case(When(status=Petition.Status.OPEN, then=F("ends_at"))),
+        ).order_by("open_rank", F("open_ends_at").asc(nulls_last=True), "-ends_at", "-created_at")
 
 
 class Petition(models.Model):

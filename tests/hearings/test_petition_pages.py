@@ -61,6 +61,14 @@ def test_list_shows_published_petitions_open_first(client, clerk_city):
     response = client.get(reverse("petitions:petition-list"))
     text = text_of(response)
     assert text.index(open_one.title) < text.index(closed.title)
+    # Among open petitions, the one ending soonest comes first.
+    sooner = OpenPetitionFactory(
+        city=clerk_city, title="An open petition ending soon", ends_at=now + dt.timedelta(days=2)
+    )
+    open_one.ends_at = now + dt.timedelta(days=20)
+    open_one.save(update_fields=["ends_at"])
+    text = text_of(client.get(reverse("petitions:petition-list")))
+    assert text.index(sooner.title) < text.index(open_one.title) < text.index(closed.title)
     assert "pending review" not in text and "rejected petition" not in text
     city_page = client.get(reverse("petitions:city-petitions", args=[clerk_city.slug]))
     assert open_one.title in text_of(city_page)
