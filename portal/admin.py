@@ -162,19 +162,7 @@ class StateLawProfileForm(forms.ModelForm):
 
     class Meta:
         model = StateLawProfile
-        fields = [
-            "state",
-            "statute_citation",
-            "statute_url",
-            "summary",
-            "forbidden_uses",
-            "forbids_out_of_state_sharing",
-            "forbids_federal_sharing",
-            "requires_written_declaration",
-            "retention_limit_days",
-            "effective_date",
-            "last_reviewed",
-        ]
+        fields = list(StateLawProfile.CONTENT_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -130,6 +130,21 @@ class StateLawProfile(TimeStamped):
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
+    # What a profile says, in reading order: the admin form edits these, the API shows them.
+    CONTENT_FIELDS = (
+        "state",
+        "statute_citation",
+        "statute_url",
+        "summary",
+        "forbidden_uses",
+        "forbids_out_of_state_sharing",
+        "forbids_federal_sharing",
+        "requires_written_declaration",
+        "retention_limit_days",
+        "effective_date",
+        "last_reviewed",
+    )
+
     objects = StateLawProfileQuerySet.as_manager()
 
     class Meta:

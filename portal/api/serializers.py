@@ -209,20 +209,7 @@ class StateLawProfileSerializer(PortalModelSerializer):
 
     class Meta:
         model = StateLawProfile
-        fields = [
-            "state",
-            "state_name",
-            "statute_citation",
-            "statute_url",
-            "summary",
-            "forbidden_uses",
-            "forbids_out_of_state_sharing",
-            "forbids_federal_sharing",
-            "requires_written_declaration",
-            "retention_limit_days",
-            "effective_date",
-            "last_reviewed",
-        ]
+        fields = ["state", "state_name", *StateLawProfile.CONTENT_FIELDS[1:]]
         read_only_fields = fields
 
 
