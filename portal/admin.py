@@ -554,12 +554,7 @@ class ImportJobAdmin(CityScopedAdmin):
         "original_name",
         "city",
         "created_by",
-        "rows_read",
-        "rows_created",
-        "rows_updated",
-        "rows_unchanged",
-        "rows_rejected",
-        "rows_removed",
+        *ImportJob.COUNT_FIELDS,
         "created_at",
         "finished_at",
     ]
@@ -586,16 +581,7 @@ class ImportJobAdmin(CityScopedAdmin):
         ),
         (
             _("Counts"),
-            {
-                "fields": [
-                    "rows_read",
-                    "rows_created",
-                    "rows_updated",
-                    "rows_unchanged",
-                    "rows_rejected",
-                    "rows_removed",
-                ]
-            },
+            {"fields": list(ImportJob.COUNT_FIELDS)},
         ),
         (
             _("Progress"),

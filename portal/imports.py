@@ -337,12 +337,7 @@ def _claim(job: ImportJob) -> bool:
         heartbeat_at=now,
         finished_at=None,
         error="",
-        rows_read=0,
-        rows_created=0,
-        rows_updated=0,
-        rows_unchanged=0,
-        rows_rejected=0,
-        rows_removed=0,
+        **dict.fromkeys(ImportJob.COUNT_FIELDS, 0),
         updated_at=now,
     )
     if claimed:
@@ -366,24 +361,15 @@ def _finish(job: ImportJob, *, status: str, report: ImportReport | None, error: 
     now = timezone.now()
     job.status = status
     job.error = error
-    job.rows_read = report.read
-    job.rows_created = report.created
-    job.rows_updated = report.updated
-    job.rows_unchanged = report.unchanged
-    job.rows_rejected = report.rejected
-    job.rows_removed = report.removed
+    for name in ImportJob.COUNT_FIELDS:
+        setattr(job, name, getattr(report, name.removeprefix("rows_")))
     job.finished_at = now
     job.heartbeat_at = now
     job.save(
         update_fields=[
             "status",
             "error",
-            "rows_read",
-            "rows_created",
-            "rows_updated",
-            "rows_unchanged",
-            "rows_rejected",
-            "rows_removed",
+            *ImportJob.COUNT_FIELDS,
             "finished_at",
             "heartbeat_at",
             "updated_at",

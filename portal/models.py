@@ -295,6 +295,15 @@ class ImportJob(TimeStamped):
     rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rows_removed = models.PositiveIntegerField(_("marked removed"), default=0)
+    # The counts above, as ``rows_<ImportReport field>``: set together, shown together.
+    COUNT_FIELDS = (
+        "rows_read",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_rejected",
+        "rows_removed",
+    )
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
