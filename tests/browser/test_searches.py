@@ -114,22 +114,10 @@ def test_explorer_filters_by_agency_and_flag(browser, live_server, width):  # no
 
 
 def _older_rows_scenario():
-    import datetime as dt
-
-    from searches.models import Search
-    from tests.searches.factories import SearchFactory, rebuild_rollups
+    from tests.searches.factories import add_flagged_searches
 
     data = audit_scenario()
-    reason = Search.objects.filter(reason__text="ICE WARRANT").first().reason
-    for n in range(30):
-        SearchFactory(
-            source_agency=data["pd"],
-            searching_agency=data["wisconsin"],
-            searched_at=dt.datetime(2026, 2, 1, 8, n, tzinfo=dt.UTC),
-            reason=reason,
-            flags=reason.flags | 64 | 256,
-        )
-    rebuild_rollups()
+    add_flagged_searches(data)
     return data
 
 

@@ -17,7 +17,6 @@ from portal.services import (
     state_law_profile_delete,
     state_law_profile_save,
 )
-from portal.signals import state_laws_changed
 from tests.factories import (
     AgencyFactory,
     CameraFactory,
@@ -29,19 +28,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reflagged():
-    """The states each ``state_laws_changed`` signal asked to reflag."""
-    sent: list[set[str]] = []
-
-    def listener(*, states, **_):
-        sent.append(set(states))
-
-    state_laws_changed.connect(listener)
-    yield sent
-    state_laws_changed.disconnect(listener)
 
 
 @pytest.fixture

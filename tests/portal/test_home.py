@@ -8,15 +8,12 @@ import re
 
 import pytest
 from django.core.cache import caches
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from hearings.models import Petition
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, ImportJob
 from searches.models import SearchFlag
 from searches.selectors import latest_flagged_searches
 from tests.factories import AgencyFactory, CityFactory
@@ -34,12 +31,11 @@ from tests.searches.factories import (
     ReasonFactory,
     SearchFactory,
     audit_scenario,
+    portal_audit_import,
     rebuild_rollups,
 )
 
 pytestmark = pytest.mark.django_db
-
-AUDIT_HEADER = "id,userId,searchDate,networkCount,reason,offenseType\n"
 
 
 def news(response) -> str:
@@ -80,19 +76,6 @@ def harbor():
     return CityFactory(
         name="Harbor Vista", state="CA", slug="harbor-vista-ca", timezone="America/Los_Angeles"
     )
-
-
-def _audit(agency: Agency, rows: list[str], name: str = "audit.csv") -> ImportJob:
-    job = import_job_create(
-        kind=ImportJob.Kind.AUDIT,
-        file=ContentFile((AUDIT_HEADER + "".join(rows)).encode(), name=name),
-        original_name=name,
-        options={"agency": agency.name},
-        run=False,
-    )
-    job = import_job_run(job=job)
-    assert job.status == ImportJob.Status.SUCCEEDED, job.error
-    return job
 
 
 # --- Empty states ---------------------------------------------------------------------------
@@ -344,7 +327,7 @@ def test_home_reads_a_fixed_number_of_queries(client, prairie, django_assert_max
 
 def test_home_shows_no_plate_officer_user_id_or_email(client, prairie):
     pd = AgencyFactory(name="Prairie Junction IL PD", state="IL", home_city=prairie)
-    _audit(
+    portal_audit_import(
         pd,
         [
             "p-1,officer.zebulon@pd.example.org,2026-06-01T10:00:00Z,3,"
@@ -424,7 +407,7 @@ def test_a_new_hearing_and_a_new_flagged_search_reach_the_cached_home_page(prair
     assert "Renewing the camera contract" in hearings_of(fresh)
     assert Client().get("/")["X-Page-Cache"] == "hit"
 
-    _audit(pd, ["a1,***,2026-03-02T10:00:00Z,3,ICE detainer,\n"])
+    portal_audit_import(pd, ["a1,***,2026-03-02T10:00:00Z,3,ICE detainer,\n"])
     fresh = Client().get("/")
     assert fresh["X-Page-Cache"] == "miss"
     assert "ICE detainer" in flagged_of(fresh)

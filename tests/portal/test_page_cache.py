@@ -11,7 +11,6 @@ import re
 
 import pytest
 from django.core.cache import caches
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -20,8 +19,7 @@ from django.utils.cache import get_cache_key
 from hearings.models import Comment, OutboundEmail
 from hearings.services.comments import comment_moderate
 from portal import pagecache
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, ImportJob
+from portal.models import Agency
 from searches.classification import search_rules_changed, searches_reclassify
 from searches.models import ReasonCategory, ReasonPattern, Search
 from tests.factories import AgencyFactory, CameraFactory, CityFactory, ClerkFactory
@@ -29,11 +27,11 @@ from tests.hearings.factories import AgendaItemFactory, CommentFactory, HearingF
 from tests.hearings.petition_factories import OpenPetitionFactory
 from tests.hearings.test_petition_pages import text_of
 from tests.hearings.test_petition_services import token_in
+from tests.searches.factories import portal_audit_import
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-AUDIT_HEADER = "id,userId,searchDate,networkCount,reason,offenseType\n"
 
 
 @pytest.fixture(autouse=True)
@@ -195,19 +193,6 @@ def test_one_invalidation_per_transaction_and_only_after_commit(city):
     assert pagecache.page_cache_version() == after
 
 
-def _audit(agency: Agency, rows: list[str], name: str) -> ImportJob:
-    job = import_job_create(
-        kind=ImportJob.Kind.AUDIT,
-        file=ContentFile((AUDIT_HEADER + "".join(rows)).encode(), name=name),
-        original_name=name,
-        options={"agency": agency.name},
-        run=False,
-    )
-    job = import_job_run(job=job)
-    assert job.status == ImportJob.Status.SUCCEEDED, job.error
-    return job
-
-
 def _searches(agency: Agency) -> tuple[str, list[tuple[str, str]]]:
     """The cache state and the (reason, category) of each of an agency's searches in the API."""
     response = get(Client(), reverse("api:search-list"), {"source_agency": agency.slug})
@@ -217,14 +202,14 @@ def _searches(agency: Agency) -> tuple[str, list[tuple[str, str]]]:
 
 def test_audit_import_and_reclassification_reach_cached_pages(city, monkeypatch):
     pd = AgencyFactory(name="Prairie Junction IL PD", home_city=city)
-    _audit(pd, ["a1,***,2026-03-02T10:00:00Z,3,zebra crossing,\n"], "first.csv")
+    portal_audit_import(pd, ["a1,***,2026-03-02T10:00:00Z,3,zebra crossing,\n"], "first.csv")
     assert _searches(pd)[0] == "miss"
     state, rows = _searches(pd)
     assert state == "hit" and [reason for reason, _category in rows] == ["zebra crossing"]
     city_page = get(Client(), city.get_absolute_url())
     assert get(Client(), city.get_absolute_url())["X-Page-Cache"] == "hit"
 
-    _audit(
+    portal_audit_import(
         pd,
         [
             "a2,***,2026-03-03T10:00:00Z,3,zebra crossing,\n",

@@ -231,3 +231,40 @@ def audit_scenario() -> dict:
         "searches": searches,
         "harbor_searches": harbor_rows,
     }
+
+
+PORTAL_AUDIT_HEADER_CSV = "id,userId,searchDate,networkCount,reason,offenseType\n"
+
+
+def portal_audit_import(agency, rows: list[str], name: str = "audit.csv"):
+    """Import ``rows`` (portal audit CSV lines) as ``agency``'s audit through a real job."""
+    from django.core.files.base import ContentFile
+
+    from portal.imports import import_job_create, import_job_run
+    from portal.models import ImportJob
+
+    job = import_job_create(
+        kind=ImportJob.Kind.AUDIT,
+        file=ContentFile((PORTAL_AUDIT_HEADER_CSV + "".join(rows)).encode(), name=name),
+        original_name=name,
+        options={"agency": agency.name},
+        run=False,
+    )
+    job = import_job_run(job=job)
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    return job
+
+
+def add_flagged_searches(scenario: dict, n: int = 30) -> None:
+    """``n`` more immigration searches (forbidden by Illinois law) of the scenario's police by a
+    Wisconsin agency, one a minute from 2026-02-01 08:00 UTC; rollups rebuilt."""
+    reason = Search.objects.filter(reason__text="ICE WARRANT").first().reason
+    for i in range(n):
+        SearchFactory(
+            source_agency=scenario["pd"],
+            searching_agency=scenario["wisconsin"],
+            searched_at=dt.datetime(2026, 2, 1, 8, i, tzinfo=dt.UTC),
+            reason=reason,
+            flags=reason.flags | 64 | 256,
+        )
+    rebuild_rollups()

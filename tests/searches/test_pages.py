@@ -18,6 +18,7 @@ from tests.searches.factories import (
     CA_CITATION,
     IL_CITATION,
     SearchFactory,
+    add_flagged_searches,
     audit_scenario,
     rebuild_rollups,
 )
@@ -309,22 +310,8 @@ def test_demo_audits_import_through_the_real_path_once(client, monkeypatch):
     assert "had an abortion" in text
 
 
-def _many_flagged(scenario, n: int = 30) -> None:
-    """``n`` more immigration searches (forbidden by Illinois law) of the city's police."""
-    reason = Search.objects.filter(reason__text="ICE WARRANT").first().reason
-    for i in range(n):
-        SearchFactory(
-            source_agency=scenario["pd"],
-            searching_agency=scenario["wisconsin"],
-            searched_at=dt.datetime(2026, 2, 1, 8, i, tzinfo=dt.UTC),
-            reason=reason,
-            flags=reason.flags | 64 | 256,
-        )
-    rebuild_rollups()
-
-
 def test_city_searches_cite_the_statute_once_not_on_every_row(client, scenario):
-    _many_flagged(scenario)
+    add_flagged_searches(scenario)
     html = section_html(client.get(scenario["city"].get_absolute_url()), "searches-city")
     table = html[html.index('id="searches-city-flagged-table"') :].split("</table>")[0]
     # Many rows carry the state-law flag, by name only ...
@@ -338,7 +325,7 @@ def test_city_searches_cite_the_statute_once_not_on_every_row(client, scenario):
 
 
 def test_flagged_fragment_holds_only_the_rows_and_links_to_whole_pages(client, scenario):
-    _many_flagged(scenario)
+    add_flagged_searches(scenario)
     url = scenario["city"].get_absolute_url()
     page = client.get(url).content.decode()
     next_url = unescape(re.search(r'href="([^"]+)" rel="next">Older flagged', page).group(1))
