@@ -61,10 +61,11 @@ TIMED = start=$$(date +%s); status=0; $(1) || status=$$?; \
 	echo "make $@: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # `make test` spreads the suite over pytest-xdist workers, one per core (each with its own test
-# database; live-server tests still run last on each): on two cores 216-270 s instead of 352 s.
+# database; the live-server tests run last, as one group on one worker, in the serial order):
+# on two cores 216-270 s instead of 352 s.
 # PYTEST_ARGS= (empty) runs it in one process. Not for test-services: its workers would share
 # one Redis (broker and cache), purge each other's queues and consume each other's tasks.
-test: PYTEST_ARGS ?= -n auto
+test: PYTEST_ARGS ?= -n auto --dist loadgroup
 test: install node messages ## the test suite on the embedded default (SQLite, eager Celery)
 	@$(call TIMED,$(BIN)/python -m pytest $(PYTEST_ARGS))
 

@@ -22,9 +22,16 @@ def pytest_collection_modifyitems(config, items):
     # Tests on pytest-django's live server run last: after one, the next test asking for a
     # serialized rollback found the migrations' rows gone (empty categories) or doubled
     # (the Clerks group inserted twice), so no other test may follow them. Under pytest-xdist
-    # every worker (with a test database of its own) collects and sorts alike and is handed
-    # tests in that order, so on each worker they still run last.
+    # every worker (with a test database of its own) collects and sorts alike, and the group
+    # of live-server tests is handed out last...
     items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
+    # ...and they run on one worker, one after another in this order (make test passes
+    # `--dist loadgroup`): which live-server test follows which then does not depend on how
+    # xdist shares out the suite (the clerk admin test saw its Clerks group without
+    # permissions after some neighbours, never in the serial order).
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("live-server"))
     if SERVICES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL, Redis and a worker: run `make test-services`")
