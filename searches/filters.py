@@ -51,6 +51,11 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s month."""
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 class _AuditFilters(filters.FilterSet):
     """Filters that mean the same on searches and on rollups (same field names on both)."""
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from portal.pagecache import page_cache_invalidate
+from searches.filters import next_month
 from searches.models import (
     DRILL_DOWN_FLAGS,
     Search,
@@ -58,10 +59,6 @@ def _day_sql() -> str:
 
 def _first_of_month(value: dt.date) -> dt.date:
     return dt.date(value.year, value.month, 1)
-
-
-def _next_month(value: dt.date) -> dt.date:
-    return dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
 
 
 def _utc(day: dt.date):
@@ -131,7 +128,7 @@ def _refresh_sources(table: str, source_ids: Sequence[int]) -> None:
 def _refresh_pairs(table: str, pairs: Sequence[tuple[int, dt.date]]) -> None:
     """Refresh (source, month) partitions: the searches are found by an index range scan each."""
     date_col = "day" if table == "day" else "month"
-    ranges = [(src, _first_of_month(m), _next_month(_first_of_month(m))) for src, m in pairs]
+    ranges = [(src, _first_of_month(m), next_month(_first_of_month(m))) for src, m in pairs]
     values = ", ".join(["(%s, %s, %s)"] * len(ranges))
     delete_params: list[object] = []
     insert_params: list[object] = []
@@ -395,7 +392,7 @@ def _recount_max(deltas: Sequence[RollupDelta]) -> None:
             batch = partitions[i : i + BATCH]
             params: list[object] = []
             for source_id, first in batch:
-                params.extend([source_id, _utc(first), _utc(_next_month(first))])
+                params.extend([source_id, _utc(first), _utc(next_month(first))])
             values = ", ".join(["(%s, %s, %s)"] * len(batch))
             join = (
                 f"JOIN (VALUES {values}) AS p ON s.source_agency_id = p.column1"

@@ -40,7 +40,13 @@ from django.utils.translation import get_language
 
 from portal.models import Agency, ImportJob, StateLawProfile
 from searches.classification import OFFENSE_SEPARATOR
-from searches.filters import SearchFilter, SearchRollupFilter, utc_midnight, with_any_flag
+from searches.filters import (
+    SearchFilter,
+    SearchRollupFilter,
+    next_month,
+    utc_midnight,
+    with_any_flag,
+)
 from searches.models import (
     DRILL_DOWN_FLAGS,
     FLAG_NAMES,
@@ -324,7 +330,7 @@ def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     months, month = [], first
     while month <= last:
         months.append(month)
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        month = next_month(month)
     return months
 
 
@@ -503,11 +509,6 @@ def _is_month_end(day: dt.date) -> bool:
     return (day + dt.timedelta(days=1)).day == 1
 
 
-def _next_month(day: dt.date) -> dt.date:
-    """The first day of the month after ``day``'s month."""
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
 def _month_before(day: dt.date) -> dt.date:
     """The first day of the month before ``day``'s month."""
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
@@ -593,7 +594,7 @@ def explorer_count(
         return bounded_count(queryset, bound=bound) if whole is None else ResultCount(whole)
     if active <= DAY_FILTERS:
         return ResultCount(value=_day_sum(cleaned))
-    first = _next_month(partial_from) if partial_from else date_from
+    first = next_month(partial_from) if partial_from else date_from
     last = _month_before(partial_to) if partial_to else date_to
     if first and last and first > last:
         # No whole month inside the range: only the searches themselves can tell.
@@ -606,7 +607,7 @@ def explorer_count(
     if partial_from:
         ends |= Q(searched_at__lt=utc_midnight(first))
     if partial_to:
-        ends |= Q(searched_at__gte=utc_midnight(_next_month(last)))
+        ends |= Q(searched_at__gte=utc_midnight(next_month(last)))
     edge = bounded_count(queryset.filter(ends), bound=bound)
     return ResultCount(value=inside + edge.value, exact=edge.exact)
 
