@@ -131,8 +131,8 @@ def raw_copy(path: Path) -> float:
 def child(path: Path, database_name: str) -> int:
     """The real import path, alone in this process so that its peak memory is its own."""
     _django(database_name)
-    from portal.imports import import_job_create, import_job_run
-    from portal.models import ImportJob
+    from core.imports import import_job_create, import_job_run
+    from core.models import ImportJob
 
     started = time.perf_counter()
     job = import_job_create(

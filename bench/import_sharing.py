@@ -37,8 +37,8 @@ def _setup(tmp: Path) -> None:
 
 
 def _timed_import(path: Path) -> tuple[float, object]:
-    from portal.imports import import_job_create, import_job_run
-    from portal.models import ImportJob
+    from core.imports import import_job_create, import_job_run
+    from core.models import ImportJob
 
     started = time.perf_counter()
     job = import_job_create(kind=ImportJob.Kind.SHARING, file=path, run=False)

@@ -67,7 +67,7 @@ def _build_world() -> dict:
     """Law profiles come from migrations; agencies, the city and reasons are made here."""
     from django.db import connection
 
-    from portal.models import Agency, City
+    from core.models import Agency, City
     from searches.classification import reasons_classify_pending
     from searches.models import Reason
     from searches.normalize import reason_key

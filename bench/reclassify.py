@@ -124,7 +124,7 @@ def _fill(cursor, *, rows: int, reasons: int, agencies: int, months: int) -> Non
     states = _array(STATES)
     cursor.execute(
         f"""
-        INSERT INTO portal_agency (created_at, updated_at, name, normalized_name, slug, kind,
+        INSERT INTO core_agency (created_at, updated_at, name, normalized_name, slug, kind,
             state, is_active, website, transparency_url, notes)
         SELECT now(), now(), 'Bench Agency ' || i, 'bench agency ' || i, 'bench-agency-' || i,
             CASE WHEN i % 50 = 0 THEN 'federal' WHEN i % 7 = 0 THEN 'sheriff' ELSE 'police' END,
@@ -156,7 +156,7 @@ def _fill(cursor, *, rows: int, reasons: int, agencies: int, months: int) -> Non
     reasons_classify_pending()
     cursor.execute("SELECT min(id), max(id) FROM searches_reason")
     rmin, rmax = cursor.fetchone()
-    cursor.execute("SELECT min(id), max(id) FROM portal_agency WHERE name LIKE 'Bench Agency %'")
+    cursor.execute("SELECT min(id), max(id) FROM core_agency WHERE name LIKE 'Bench Agency %'")
     amin, amax = cursor.fetchone()
     n_agencies = amax - amin + 1
     sources = max(1, n_agencies // 10)
@@ -194,9 +194,9 @@ def _fill(cursor, *, rows: int, reasons: int, agencies: int, months: int) -> Non
             FROM generate_series(1::bigint, {int(rows)}) AS i
         ) AS g
         JOIN searches_reason AS r ON r.id = g.reason
-        JOIN portal_agency AS src ON src.id = g.source
+        JOIN core_agency AS src ON src.id = g.source
         LEFT JOIN {law} AS ls ON ls.column1 = src.state
-        JOIN portal_agency AS sa ON sa.id = g.searcher
+        JOIN core_agency AS sa ON sa.id = g.searcher
         LEFT JOIN {law} AS la ON la.column1 = sa.state
         """.replace("%", "%%").replace("%%s", "%s"),
         law_params + law_params,
@@ -259,7 +259,7 @@ def main() -> int:
                     "TRUNCATE searches_searchrollup, searches_searchday, "
                     "searches_searchermonth, searches_search, searches_reason CASCADE"
                 )
-                cursor.execute("DELETE FROM portal_agency WHERE name LIKE 'Bench Agency %%'")
+                cursor.execute("DELETE FROM core_agency WHERE name LIKE 'Bench Agency %%'")
             print(f"filling {args.rows:,} searches ...", flush=True)
             _timed(
                 "fill",

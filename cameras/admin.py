@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
 from cameras.services import camera_mark_removed, camera_update, sharing_agreement_update
-from portal.admin_scoping import CityScopedAdmin, only_city, titled
+from core.admin_scoping import CityScopedAdmin, only_city, titled
 
 AllValues = admin.AllValuesFieldListFilter
 Choices = admin.ChoicesFieldListFilter

@@ -4,8 +4,8 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.models import Agency
-from portal.states import STATE_CHOICES
+from core.models import Agency
+from core.states import STATE_CHOICES
 
 
 class CameraFilter(filters.FilterSet):

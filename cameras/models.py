@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Agency, City, TimeStamped, law_profile_exists
+from core.models import Agency, City, TimeStamped, law_profile_exists
 
 
 class CameraQuerySet(models.QuerySet):

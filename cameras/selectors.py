@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from cameras.filters import CameraFilter, SharingAgreementFilter, TransparencySnapshotFilter
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.models import Agency, City
+from core.models import Agency, City
 
 
 def camera_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Camera]:

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.audit import audit_diff
-from portal.chunks import chunks
-from portal.import_scope import ImportScope
-from portal.imports import ImportReport, bulk_insert
-from portal.models import Agency, City
-from portal.services import agency_resolver, audit_record_many, record_save
+from core.audit import audit_diff
+from core.chunks import chunks
+from core.import_scope import ImportScope
+from core.imports import ImportReport, bulk_insert
+from core.models import Agency, City
+from core.services import agency_resolver, audit_record_many, record_save
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from cameras.filters import CameraFilter
 from cameras.models import Camera
 from cameras.selectors import camera_get, camera_list, camera_nearby, camera_points, camera_vendors
+from core.models import Agency
+from core.selectors import city_list, law_profile_get
+from core.states import STATE_CHOICES
 from portal import charts
-from portal.models import Agency
-from portal.selectors import city_list, law_profile_get
-from portal.states import STATE_CHOICES
 from portal.views import LIST_PAGE_SIZE, api_url, camera_rows, paginate
 
 # The fields of ``CameraFilter`` the page offers; the API takes the rest.

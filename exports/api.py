@@ -25,11 +25,11 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
+from core.api.renderers import PortalCSVRenderer, export_filename_for
+from core.api.serializers import ThrottledSerializer
 from exports.models import ExportJob
 from exports.services import export_job_request
 from exports.sources import export_view, exportable_views, query_normalize
-from portal.api.renderers import PortalCSVRenderer, export_filename_for
-from portal.api.serializers import ThrottledSerializer
 
 
 class ExportJobSerializer(serializers.ModelSerializer):

@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.api.renderers import csv_stream
 from exports.models import ExportJob
 from exports.sources import export_source
-from portal.api.renderers import csv_stream
 
 logger = logging.getLogger(__name__)
 

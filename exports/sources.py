@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from rest_framework.request import Request
 
-from portal.api.renderers import csv_columns
+from core.api.renderers import csv_columns
 
 # Paging and format never change which rows a download holds.
 IGNORED_PARAMS = frozenset({"format", "page", "page_size", "cursor", "kind"})

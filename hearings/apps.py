@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class HearingsConfig(AppConfig):
     name = "hearings"
-    verbose_name = _("Hearings and petitions")
+    verbose_name = _("Hearings")

@@ -25,10 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cameras.models import Camera
+from core.models import Agency, City
 from hearings.abuse import email_normalize
 from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
 from hearings.services.hearings import agenda_item_add, hearing_create
-from portal.models import Agency, City
 
 MAIN_CITY = "prairie-junction-il"
 HARBOR_CITY = "harbor-vista-ca"

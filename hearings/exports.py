@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csvstream import CSV_CONTENT_TYPE, csv_lines
 from hearings.selectors.comments import HearingRecord
-from portal.csvstream import CSV_CONTENT_TYPE, csv_lines
 
 
 def record_csv_rows(record: HearingRecord) -> Iterator[list]:

@@ -24,9 +24,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import City
 from hearings.models import OutboundEmail
 from hearings.tokens import token_make
-from portal.models import City
 
 MAX_ATTEMPTS = 5
 # What a clerk sees where a resident's email carries a signed link.

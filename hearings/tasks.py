@@ -5,7 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from hearings import outbox, privacy
-from hearings.services import comments as comment_services
 
 
 @shared_task(
@@ -23,11 +22,6 @@ def email_send(self, outbound_id: int) -> bool:
 
 
 @shared_task(ignore_result=True)
-def moderation_digest_send() -> int:
-    return comment_services.moderation_digest_send()
-
-
-@shared_task(ignore_result=True)
 def ip_hashes_purge() -> int:
     return privacy.ip_hashes_purge()
 
@@ -35,20 +29,3 @@ def ip_hashes_purge() -> int:
 @shared_task(ignore_result=True)
 def outbox_purge() -> int:
     return outbox.outbox_purge()
-
-
-# --- Petitions ------------------------------------------------------------------------------
-
-
-@shared_task(ignore_result=True)
-def petitions_close_expired() -> int:
-    from hearings.services.petitions import petitions_close_expired as close_expired
-
-    return close_expired()
-
-
-@shared_task(ignore_result=True, acks_late=True)
-def petition_response_notify(petition_id: int) -> int:
-    from hearings.services.petitions import petition_response_notify as notify
-
-    return notify(petition_id=petition_id)

@@ -11,7 +11,7 @@ from django.core import signing
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from portal.services import ServiceError
+from core.services import ServiceError
 
 SALT_PREFIX = "hearings.tokens."
 

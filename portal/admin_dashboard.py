@@ -17,9 +17,10 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from hearings.models import Comment, Petition
-from portal.admin_scoping import scope_queryset
-from portal.models import ImportJob
+from core.admin_scoping import scope_queryset
+from core.models import ImportJob
+from hearings.models import Comment
+from petitions.models import Petition
 from searches.models import AuditFetch, AuditSource
 
 # Rows each block lists under its count; the count's link opens the full list.

@@ -20,9 +20,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_refresh_clerk_group, dispatch_uid="portal.refresh_clerk_group")
-        from portal import pagecache
+        from core import pagecache
 
         # Every saved or deleted row of the public apps makes the cached pages stale on commit.
         for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(pagecache.invalidate_on_model_change, dispatch_uid="portal.pagecache")
-        post_migrate.connect(pagecache.invalidate_after_migrate, dispatch_uid="portal.pagecache")
+            signal.connect(pagecache.invalidate_on_model_change, dispatch_uid="core.pagecache")
+        post_migrate.connect(pagecache.invalidate_after_migrate, dispatch_uid="core.pagecache")

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from plotly.subplots import make_subplots
 
-from portal.models import Agency
-from portal.states import STATE_CHOICES
+from core.models import Agency
+from core.states import STATE_CHOICES
 
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies); the legend
 # and the hover text name the kind, so colour is never the only cue.

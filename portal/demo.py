@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.lawdata import profiles_create_missing
-from portal.models import Agency, City, CityClerk, StateLawProfile
+from core.lawdata import profiles_create_missing
+from core.models import Agency, City, CityClerk, StateLawProfile
+from core.services import agency_get_or_create, agency_resolver
 from portal.permissions import clerk_group
-from portal.services import agency_get_or_create, agency_resolver
 
 SEED = 20261122
 DEMO_SOURCE = "demo"

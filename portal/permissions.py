@@ -11,13 +11,13 @@ CLERKS_GROUP = "Clerks"
 
 # app_label.model -> actions a clerk may take on it
 CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "portal.city": ("view", "change"),
-    "portal.agency": ("view", "add", "change"),
-    "portal.agencyalias": ("view", "add", "change", "delete"),
-    "portal.statelawprofile": ("view", "change"),
-    "portal.importjob": ("view", "add"),
-    "portal.importrowerror": ("view",),
-    "portal.auditevent": ("view",),
+    "core.city": ("view", "change"),
+    "core.agency": ("view", "add", "change"),
+    "core.agencyalias": ("view", "add", "change", "delete"),
+    "core.statelawprofile": ("view", "change"),
+    "core.importjob": ("view", "add"),
+    "core.importrowerror": ("view",),
+    "core.auditevent": ("view",),
     "cameras.camera": ("view", "add", "change", "delete"),
     "cameras.sharingagreement": ("view", "add", "change", "delete"),
     "cameras.transparencysnapshot": ("view", "add", "change"),
@@ -33,8 +33,8 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "hearings.agendadocument": ("view", "add", "change", "delete"),
     "hearings.comment": ("view", "change"),
     "hearings.outboundemail": ("view",),
-    "hearings.petition": ("view", "change"),
-    "hearings.signature": ("view",),
+    "petitions.petition": ("view", "change"),
+    "petitions.signature": ("view",),
     "searches.auditsource": ("view", "add", "change", "delete"),
     "searches.auditfetch": ("view",),
 }

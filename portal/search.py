@@ -1,7 +1,7 @@
 """Site search over cities, agencies (with their aliases and merged names), hearings and
 petitions.
 
-A query is read through the agency-name normalizer the importers use (``portal.names``), so
+A query is read through the agency-name normalizer the importers use (``core.names``), so
 "Eugene police", "Eugene PD" and "Eugene Police Department" are the same three words
 ("eugene pd"), and a state code or name ("Eugene OR", "Oregon") is a hint about the state
 rather than a word every result must contain. Each word is matched separately.
@@ -34,9 +34,9 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Func, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Length, Lower
 
-from portal.models import Agency, AgencyAlias
-from portal.names import NON_WORD, PHRASES, SPACES, parse_agency_name
-from portal.states import STATES
+from core.models import Agency, AgencyAlias
+from core.names import NON_WORD, PHRASES, SPACES, parse_agency_name
+from core.states import STATES
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -363,7 +363,7 @@ class SearchGroup:
 
 
 def _city_hits(query: ParsedQuery) -> SearchGroup:
-    from portal.selectors import city_list  # with camera counts; it imports this module
+    from core.selectors import city_list  # with camera counts; it imports this module
 
     rows = _candidates(
         city_list(),
@@ -471,7 +471,8 @@ def _rank_key(hit: SearchHit) -> tuple:
 
 
 def _run(query: ParsedQuery) -> list[SearchGroup]:
-    from hearings.models import Hearing, Petition
+    from hearings.models import Hearing
+    from petitions.models import Petition
 
     with transaction.atomic():
         if _is_postgres():

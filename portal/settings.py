@@ -62,11 +62,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "portal",
+    "core",
+    "exports",
     "cameras",
     "searches",
     "hearings",
-    "exports",
+    "petitions",
+    "portal",
     "axes",
 ]
 
@@ -86,12 +88,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the page cache and every view: a control character in a query string is a 400.
-    "portal.querystring.QueryStringValidationMiddleware",
+    "core.querystring.QueryStringValidationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.PermissionsPolicyMiddleware",
-    # After the session, locale, CSRF and auth middleware: see portal/pagecache.py.
-    "portal.pagecache.PageCacheMiddleware",
+    # After the session, locale, CSRF and auth middleware: see core/pagecache.py.
+    "core.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -178,7 +180,7 @@ if REDIS_CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Whole public pages and API responses for anonymous visitors (portal/pagecache.py), dropped
+# Whole public pages and API responses for anonymous visitors (core/pagecache.py), dropped
 # by every public write; 0 turns it off. It has a cache of its own, so that pages never push
 # rate limits or import heartbeats out of a bounded local-memory cache.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
@@ -266,7 +268,7 @@ if PRODUCTION and CELERY_TASK_ALWAYS_EAGER:
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("imports"))
 IMPORT_QUEUE_TASKS = [
-    "portal.tasks.import_job_run",
+    "core.tasks.import_job_run",
     "searches.tasks.audit_source_fetch",
     "searches.tasks.searches_reclassify",
     "searches.tasks.searches_reflag",
@@ -287,11 +289,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-imports": {
-        "task": "portal.tasks.import_jobs_requeue_stalled",
+        "task": "core.tasks.import_jobs_requeue_stalled",
         "schedule": 15 * 60,
     },
     "purge-old-import-files": {
-        "task": "portal.tasks.import_files_purge",
+        "task": "core.tasks.import_files_purge",
         "schedule": 24 * 60 * 60,
     },
     "fetch-due-audit-sources": {
@@ -316,23 +318,23 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PortalPageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "portal.api.renderers.PortalCSVRenderer",
+        "core.api.renderers.PortalCSVRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "portal.api.throttling.AnonBurstThrottle",
-        "portal.api.throttling.AnonSustainedThrottle",
+        "core.api.throttling.AnonBurstThrottle",
+        "core.api.throttling.AnonSustainedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon_burst": env.str("API_THROTTLE_BURST", default="120/min"),
         "anon_sustained": env.str("API_THROTTLE_SUSTAINED", default="5000/day"),
     },
-    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -351,7 +353,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.api.schema.document_error_responses",
+        "core.api.schema.document_error_responses",
     ],
 }
 
@@ -538,11 +540,11 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 24 * 60 * 60,
         },
         "hearings-moderation-digest": {
-            "task": "hearings.tasks.moderation_digest_send",
+            "task": "portal.tasks.moderation_digest_send",
             "schedule": crontab(hour=7, minute=0),
         },
         "petitions-close-expired": {
-            "task": "hearings.tasks.petitions_close_expired",
+            "task": "petitions.tasks.petitions_close_expired",
             "schedule": 60 * 60,
         },
     }

@@ -1,25 +1,12 @@
-"""Celery tasks for imports: each takes ids, calls one service, and is safe to run twice."""
+"""Celery tasks of the site: work that spans several apps. Each calls one service."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from portal import imports
-from portal.models import ImportJob
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def import_job_run(job_id: int) -> None:
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is not None:
-        imports.import_job_run(job=job)
+from portal import moderation
 
 
 @shared_task(ignore_result=True)
-def import_jobs_requeue_stalled() -> list[int]:
-    return imports.import_jobs_requeue_stalled()
-
-
-@shared_task(ignore_result=True)
-def import_files_purge() -> int:
-    return imports.import_files_purge()
+def moderation_digest_send() -> int:
+    return moderation.moderation_digest_send()

@@ -9,7 +9,7 @@ urlpatterns = [
     path("cameras/", include("cameras.urls")),
     path("searches/", include("searches.urls")),
     path("hearings/", include("hearings.urls")),
-    path("petitions/", include("hearings.petition_urls")),
+    path("petitions/", include("petitions.urls")),
     path("downloads/", include("exports.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -32,13 +32,10 @@ from cameras.selectors import (
     snapshot_history,
     snapshots_latest,
 )
-from hearings.selectors.hearings import upcoming_hearings
-from hearings.selectors.petitions import open_petitions
-from portal import charts
-from portal.filters import AgencyFilter, CityFilter
-from portal.models import Agency, City, StateLawProfile
-from portal.names import PHRASES
-from portal.selectors import (
+from core.filters import AgencyFilter, CityFilter
+from core.models import Agency, City, StateLawProfile
+from core.names import PHRASES
+from core.selectors import (
     agency_directory,
     agency_get,
     city_agencies,
@@ -49,7 +46,10 @@ from portal.selectors import (
     law_profiles_by_state,
     portal_search,
 )
-from portal.states import STATE_CHOICES
+from core.states import STATE_CHOICES
+from hearings.selectors.hearings import upcoming_hearings
+from petitions.selectors import open_petitions
+from portal import charts
 from searches.models import FLAG_LABELS as SEARCH_FLAG_LABELS
 from searches.selectors import has_search_data, latest_flagged_searches
 
@@ -648,7 +648,7 @@ def laws(request: HttpRequest) -> HttpResponse:
 
 
 def name_phrase_groups() -> list[tuple[str, list[str]]]:
-    """portal/names.py's folded words, grouped by the abbreviation they fold to."""
+    """core/names.py's folded words, grouped by the abbreviation they fold to."""
     groups: dict[str, list[str]] = {}
     for written, folded in PHRASES:
         groups.setdefault(folded, []).append(written.replace("sheriff s", "sheriff's"))

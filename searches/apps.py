@@ -7,13 +7,13 @@ class SearchesConfig(AppConfig):
     verbose_name = _("Search audits")
 
     def ready(self) -> None:
-        from portal.imports import register_importer
-        from portal.models import ImportJob
+        from core.imports import register_importer
+        from core.models import ImportJob
 
         # Audit files hold plates and officer names: keep none once they are imported.
         register_importer(ImportJob.Kind.AUDIT, "searches.importers.audit.run", keep_file=False)
 
-        from portal import signals
+        from core import signals
         from searches import receivers
 
         signals.agency_merging.connect(receivers.searches_before_agency_merge)

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portal.models import Agency, StateLawProfile
+from core.models import Agency, StateLawProfile
 from searches.models import (
     CONCERN_FLAGS,
     OffenseType,
@@ -602,8 +602,8 @@ def search_rules_changed(*, actor: User | None = None, obj=None, action: str = "
 
     Called by the rules admin after saving or deleting a category, pattern or offense type.
     """
-    from portal.audit import audit_change
-    from portal.services import audit_record
+    from core.audit import audit_change
+    from core.services import audit_record
 
     ruleset = RuleSet.objects.select_for_update().filter(pk=ruleset_get().pk).get()
     old = ruleset.version

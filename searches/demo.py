@@ -1,7 +1,7 @@
 """Demo search audits: invented audit files imported through the real import path.
 
 Two files are written in memory from a seeded ``random.Random`` and imported as audit jobs
-(``portal.imports.import_job_create`` + ``import_job_run``), exactly as a clerk's upload would
+(``core.imports.import_job_create`` + ``import_job_run``), exactly as a clerk's upload would
 be, so the demo exercises the readers, the dedupe, the classification and the rollups:
 
 * a records-request network audit of Prairie Junction IL PD (about 20,000 searches over eight
@@ -27,10 +27,10 @@ from typing import IO, Any
 from django.core.files.base import ContentFile
 
 from cameras.models import SharingAgreement
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, City, ImportJob
+from core.services import agency_find
 from portal.demo import HARBOR_CITY, HARBOR_PD, MAIN_CITY, PRAIRIE_PD, SEED
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, City, ImportJob
-from portal.services import agency_find
 from searches.importers.layouts import NETWORK_AUDIT_HEADER, PORTAL_AUDIT_HEADER
 from searches.models import Search
 

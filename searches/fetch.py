@@ -31,9 +31,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.imports import import_job_create, import_job_run
-from portal.models import ImportJob
-from portal.services import ServiceError, audit_record
+from core.imports import import_job_create, import_job_run
+from core.models import ImportJob
+from core.services import ServiceError, audit_record
 from searches.models import AuditFetch, AuditSource
 
 if TYPE_CHECKING:

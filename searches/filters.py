@@ -15,7 +15,7 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portal.states import STATE_CHOICES
+from core.states import STATE_CHOICES
 from searches.models import (
     FLAG_LABELS,
     FLAG_NAMES,

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Agency, ImportJob
+from core.models import Agency, ImportJob
 
 
 class SearchFlag(enum.IntFlag):

@@ -1,6 +1,6 @@
 """Keep searches and their rollups right when the agencies or laws they derive from change.
 
-Connected in ``SearchesConfig.ready``; the signals live in ``portal.signals``.
+Connected in ``SearchesConfig.ready``; the signals live in ``core.signals``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef
 
-from portal.models import Agency
+from core.models import Agency
 from searches.models import Search
 
 

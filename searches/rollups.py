@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from portal.pagecache import page_cache_invalidate
+from core.pagecache import page_cache_invalidate
 from searches.filters import next_month
 from searches.models import (
     DRILL_DOWN_FLAGS,

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from portal.models import City
-from portal.services import ServiceError, audit_record
+from core.models import City
+from core.services import ServiceError, audit_record
 from searches.models import Reason, ScrubPattern, Search
 from searches.normalize import reason_key
 from searches.scrub import (

@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 
-from portal.models import Agency, ImportJob, StateLawProfile
+from core.models import Agency, ImportJob, StateLawProfile
 from searches.classification import OFFENSE_SEPARATOR
 from searches.filters import (
     SearchFilter,

@@ -7,8 +7,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.models import Agency, City, CityClerk, StateLawProfile
-from portal.names import parse_agency_name
+from core.models import Agency, City, CityClerk, StateLawProfile
+from core.names import parse_agency_name
 
 
 class CityFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
 from cameras.services import SNAPSHOT_FIELDS
-from portal.api.serializers import (
+from core.api.serializers import (
     AgencyBriefSerializer,
     PageURLField,
     PortalModelSerializer,

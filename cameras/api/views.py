@@ -17,8 +17,8 @@ from cameras.api.serializers import (
 )
 from cameras.filters import CameraFilter, SharingAgreementFilter, TransparencySnapshotFilter
 from cameras.selectors import camera_list, sharing_list, snapshot_list
-from portal.api.renderers import export_filename
-from portal.api.schema import CSV_FORMAT, public_schema
+from core.api.renderers import export_filename
+from core.api.schema import CSV_FORMAT, public_schema
 from portal.api.views import PublicReadOnlyViewSet
 
 

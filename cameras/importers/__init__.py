@@ -1,6 +1,6 @@
 """Importers of camera, sharing and transparency-metrics files.
 
 Each module's ``run(*, job, stream, report)`` is registered by kind in
-``portal.imports.IMPORTERS``; ``base`` holds the readers they share (encoding detection,
+``core.imports.IMPORTERS``; ``base`` holds the readers they share (encoding detection,
 streaming CSV with line numbers, JSON) and ``command`` the management commands' common part.
 """

@@ -13,11 +13,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from cameras.importers.base import CsvTable, is_null
-from portal.import_scope import ImportScope
-from portal.imports import ImportReport, import_job_heartbeat
-from portal.models import ImportJob
-from portal.names import parse_agency_name
-from portal.services import AgencyListEntry, agency_list_import
+from core.import_scope import ImportScope
+from core.imports import ImportReport, import_job_heartbeat
+from core.models import ImportJob
+from core.names import parse_agency_name
+from core.services import AgencyListEntry, agency_list_import
 
 NAME_KEYS = ("name", "agency", "agency_name", "organization_name")
 NOTES_KEYS = ("notes", "note", "comment", "comments")

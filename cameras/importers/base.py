@@ -20,8 +20,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from portal.imports import EXCERPT_MAX, ImportFileError
-from portal.textfiles import (
+from core.imports import EXCERPT_MAX, ImportFileError
+from core.textfiles import (
     CONTROL_CHARS,
     SNIFF_BYTES,
     control_char_error,

@@ -30,9 +30,9 @@ from cameras.importers.base import (
 from cameras.importers.directions import DirectionError, parse_directions
 from cameras.models import Camera
 from cameras.services import CameraRecord, camera_import
-from portal.import_scope import ImportScope
-from portal.imports import ImportFileError, ImportReport, import_job_heartbeat, job_date
-from portal.models import ImportJob
+from core.import_scope import ImportScope
+from core.imports import ImportFileError, ImportReport, import_job_heartbeat, job_date
+from core.models import ImportJob
 
 LAT_KEYS = ("latitude", "lat", "y")
 LON_KEYS = ("longitude", "lon", "lng", "long", "x")

@@ -14,9 +14,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from portal.imports import import_job_create, import_job_run
-from portal.models import City, ImportJob
-from portal.services import ServiceError
+from core.imports import import_job_create, import_job_run
+from core.models import City, ImportJob
+from core.services import ServiceError
 
 SHOWN_ROW_ERRORS = 20
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from portal.models import Agency, AgencyAlias
-from portal.names import STATUS_TAG, clean_display, normalize_agency_name
+from core.models import Agency, AgencyAlias
+from core.names import STATUS_TAG, clean_display, normalize_agency_name
 
 # Real agency names that contain ", " as Flock's lists show them (pages and records requests).
 COMMA_NAMES: tuple[str, ...] = (
@@ -66,7 +66,7 @@ def network_base(name: str) -> str:
 
 
 class NameResolver:
-    """Knows agency names (normalized with ``portal.names``) to keep comma names whole."""
+    """Knows agency names (normalized with ``core.names``) to keep comma names whole."""
 
     def __init__(self, names: Iterable[str] = (), *, builtin: bool = True):
         self._keys: set[str] = set()

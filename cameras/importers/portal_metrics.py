@@ -38,16 +38,16 @@ from cameras.services import (
     sharing_import,
     snapshot_import,
 )
-from portal.import_scope import ImportScope
-from portal.imports import (
+from core.import_scope import ImportScope
+from core.imports import (
     ImportFileError,
     ImportReport,
     import_job_heartbeat,
     job_date,
     option_date,
 )
-from portal.models import ImportJob
-from portal.names import normalize_agency_name
+from core.models import ImportJob
+from core.names import normalize_agency_name
 
 AGENCY_KEYS = ("agency", "agency_name", "organization_name", "name")
 DATE_KEYS = ("updated", "captured_on", "date")

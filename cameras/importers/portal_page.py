@@ -41,15 +41,15 @@ from cameras.services import (
     sharing_import,
     snapshot_import,
 )
-from portal.import_scope import ImportScope
-from portal.imports import (
+from core.import_scope import ImportScope
+from core.imports import (
     ImportFileError,
     ImportReport,
     import_job_heartbeat,
     job_date,
     option_date,
 )
-from portal.models import ImportJob
+from core.models import ImportJob
 
 PAGE_MAX_CHARS = 20 * 1024 * 1024
 OWNER, RECIPIENT = "owner", "recipient"  # the page's agency shares (owner) or receives

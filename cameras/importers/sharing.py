@@ -42,16 +42,16 @@ from cameras.services import (
     agency_status_tags_apply,
     sharing_import,
 )
-from portal.import_scope import ImportScope
-from portal.imports import (
+from core.import_scope import ImportScope
+from core.imports import (
     ImportFileError,
     ImportReport,
     import_job_heartbeat,
     job_date,
     option_date,
 )
-from portal.models import ImportJob
-from portal.names import normalize_agency_name
+from core.models import ImportJob
+from core.names import normalize_agency_name
 
 OWNER_KEYS = ("src_agency", "source_agency", "owner", "owner_agency", "sharing_agency")
 RECIPIENT_KEYS = ("external_agency", "external_organization", "recipient", "recipient_agency")

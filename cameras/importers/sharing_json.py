@@ -26,8 +26,8 @@ from cameras.importers.base import JSON_MAX_BYTES, open_text, parse_json
 from cameras.importers.portal_page import NOT_AGENCIES, OWNER, RECIPIENT, read_tags
 from cameras.importers.sharing import sharing_kind_for
 from cameras.services import SharingEdge, SharingListComplete
-from portal.imports import ImportFileError, ImportReport
-from portal.states import STATES
+from core.imports import ImportFileError, ImportReport
+from core.states import STATES
 
 # Section dividers of a transparency page (L1 layout and later), never organizations.
 PAGE_SECTIONS = {

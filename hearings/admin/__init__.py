@@ -1,4 +1,3 @@
-"""The clerk admin of the hearings app: hearings, agendas, comments and the outbox
-(``hearings.py``); petitions and signatures (``petitions.py``)."""
+"""The clerk admin of the hearings app: hearings, agendas, comments and the outbox."""
 
-from hearings.admin import hearings, petitions  # noqa: F401 - registers the ModelAdmins
+from hearings.admin import hearings  # noqa: F401 - registers the ModelAdmins

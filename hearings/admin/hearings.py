@@ -24,6 +24,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city
+from core.models import City
+from core.services import ServiceError
 from hearings.admin.times import CityTimeFormMixin, city_time_column, city_zone
 from hearings.exports import record_csv_response
 from hearings.models import (
@@ -38,9 +41,6 @@ from hearings.selectors.comments import hearing_record
 from hearings.services import comments as comment_services
 from hearings.services import hearings as hearing_services
 from hearings.views.hearings import record_context
-from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city
-from portal.models import City
-from portal.services import ServiceError
 
 # --- Hearings and agendas ----------------------------------------------------------------------
 

@@ -20,9 +20,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.admin_scoping import only_city
+from core.models import City
 from hearings.templatetags.hearings_tags import zone_time
-from portal.admin_scoping import only_city
-from portal.models import City
 
 UTC = zoneinfo.ZoneInfo("UTC")
 

@@ -1,1 +1,1 @@
-"""Public API of the hearings app: hearings, agenda items and comments; petitions."""
+"""Public API of the hearings app: hearings, agenda items and comments."""

@@ -1,1 +1,1 @@
-"""Public forms of the hearings app: comments (``comments.py``) and petitions (``petitions.py``)."""
+"""Public forms of the hearings app: comments (``comments.py``)."""

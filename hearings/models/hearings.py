@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Agency, City, TimeStamped
+from core.models import Agency, City, TimeStamped
 
 __all__ = [
     "AgendaDocument",

@@ -14,8 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cameras.models import Camera
+from core.models import Agency, City
 from hearings.models import AgendaDocument, AgendaItem, Comment, Hearing
-from portal.models import Agency, City
 from searches.selectors import audited_agency_ids
 
 UPCOMING_LIMIT = 5

@@ -1,1 +1,1 @@
-"""Writes of the hearings app: hearings and comments (H1), petitions and signatures."""
+"""Writes of the hearings app: hearings and comments."""

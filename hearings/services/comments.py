@@ -13,16 +13,16 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import require_city_manager
+from core.audit import audit_diff
+from core.services import ServiceError, audit_record
 from hearings.abuse import (
     RateLimited,
     email_normalize,
@@ -33,10 +33,6 @@ from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
 from hearings.outbox import EmailLink, email_queue
 from hearings.selectors.comments import CONFIRM_PURPOSE, WITHDRAW_PURPOSE, comment_from_link
 from hearings.tokens import link_actor
-from portal.access import require_city_manager
-from portal.audit import audit_diff
-from portal.models import CityClerk
-from portal.services import ServiceError, audit_record
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -410,57 +406,3 @@ def comment_moderate_bulk(
         else:
             done += 1
     return done, skipped
-
-
-def moderation_digest_send(*, now: dt.datetime | None = None) -> int:
-    """Email each city's clerks how many comments and petitions wait for them; one email per
-    clerk per day however often it runs. Returns how many emails were queued."""
-    now = now or timezone.now()
-    pending_comments = dict(
-        Comment.objects.filter(status=Comment.Status.PENDING)
-        .values_list("item__hearing__city")
-        .annotate(n=Count("pk"))
-        .values_list("item__hearing__city", "n")
-    )
-    pending_petitions: dict[int, int] = {}
-    try:
-        Petition = apps.get_model("hearings", "Petition")
-    except LookupError:  # petitions not installed yet
-        Petition = None
-    if Petition is not None:
-        pending_petitions = dict(
-            Petition.objects.filter(status="pending")
-            .values_list("city")
-            .annotate(n=Count("pk"))
-            .values_list("city", "n")
-        )
-    city_ids = {c for c, n in {**pending_comments, **pending_petitions}.items() if n}
-    if not city_ids:
-        return 0
-    queued = 0
-    memberships = (
-        CityClerk.objects.filter(city_id__in=city_ids, user__is_active=True)
-        .exclude(Q(user__email="") | Q(user__email__isnull=True))
-        .select_related("user", "city")
-        .order_by("city_id", "user_id")
-    )
-    for membership in memberships:
-        city = membership.city
-        email_queue(
-            key=f"digest:{now:%Y-%m-%d}:{city.pk}:{membership.user_id}",
-            to=membership.user.email,
-            subject=_("%(city)s: items waiting for moderation") % {"city": city},
-            template="hearings/email/moderation_digest",
-            context={
-                "city": city,
-                "user": membership.user,
-                "comments": pending_comments.get(city.pk, 0),
-                "petitions": pending_petitions.get(city.pk, 0),
-                "admin_comments_url": settings.PORTAL_SITE_URL
-                + reverse("admin:hearings_comment_changelist")
-                + "?status__exact=pending",
-            },
-            city=city,
-        )
-        queued += 1
-    return queued

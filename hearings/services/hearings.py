@@ -10,18 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import require_city_manager
+from core.audit import audit_diff, audit_value
+from core.models import City
+from core.services import ServiceError, audit_record
+from core.slugs import unique_slug
 from hearings.models import AgendaItem, CityEngagementSettings, Hearing
-from portal.access import require_city_manager
-from portal.audit import audit_diff, audit_value
-from portal.models import City
-from portal.services import ServiceError, audit_record
-from portal.slugs import unique_slug
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from cameras.models import Camera
-    from portal.models import Agency
+    from core.models import Agency
 
 # Hearings' services pass ``system=True`` to the city check: ``actor=None`` is the system itself
 # (demo data, management commands).

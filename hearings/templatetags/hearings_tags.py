@@ -10,8 +10,8 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 
+from core.models import City
 from hearings.selectors.hearings import city_hearings_summary
-from portal.models import City
 
 register = template.Library()
 

@@ -1,1 +1,1 @@
-"""Public views of the hearings app: hearings and comments, petitions."""
+"""Public views of the hearings app: hearings and comments."""

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from cameras.api.views import CameraViewSet, SharingAgreementViewSet, TransparencySnapshotViewSet
 from exports.api import ExportJobViewSet
 from hearings.api.hearings import register_hearings
-from hearings.api.petitions import register_petitions
+from petitions.api import register_petitions
 from portal.api.views import AgencyViewSet, CityViewSet, StateLawProfileViewSet
 from searches.api.routes import register as register_searches
 

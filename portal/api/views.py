@@ -13,20 +13,20 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
 
-from exports.api import export_job_response
-from exports.services import export_inline_allowed, export_job_request
-from exports.sources import query_normalize
-from portal.api.renderers import csv_columns, csv_stream, export_filename
-from portal.api.schema import public_schema
-from portal.api.serializers import (
+from core.api.renderers import csv_columns, csv_stream, export_filename
+from core.api.schema import public_schema
+from core.api.serializers import (
     AgencySerializer,
     CitySerializer,
     StateLawProfileSerializer,
 )
-from portal.csvstream import csv_download
-from portal.filters import AgencyFilter, CityFilter, StateLawProfileFilter
-from portal.models import AgencyAlias
-from portal.selectors import agency_directory, city_list, law_profile_list
+from core.csvstream import csv_download
+from core.filters import AgencyFilter, CityFilter, StateLawProfileFilter
+from core.models import AgencyAlias
+from core.selectors import agency_directory, city_list, law_profile_list
+from exports.api import export_job_response
+from exports.services import export_inline_allowed, export_job_request
+from exports.sources import query_normalize
 
 
 class PublicOrderingFilter(OrderingFilter):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portal.admin_scoping import CityScopedAdmin
+from core.admin_scoping import CityScopedAdmin
 
 
 class NationalAdmin(CityScopedAdmin):

@@ -23,8 +23,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_scoping import CityScopedAdmin
-from portal.subqueries import count_subquery
+from core.admin_scoping import CityScopedAdmin
+from core.subqueries import count_subquery
 from searches.admin.national import NationalAdmin
 from searches.classification import classify, normalize, rules_current, search_rules_changed
 from searches.models import (

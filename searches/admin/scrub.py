@@ -17,9 +17,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_scoping import CityScopedAdmin
-from portal.services import ServiceError
-from portal.subqueries import count_subquery
+from core.admin_scoping import CityScopedAdmin
+from core.services import ServiceError
+from core.subqueries import count_subquery
 from searches.admin.national import NationalAdmin
 from searches.models import Reason, ReasonReview, ScrubPattern, Search
 from searches.scrub import compile_pattern, default_scrubber

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin
+from core.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin
 from searches.models import AuditFetch, AuditSource
 
 
@@ -55,7 +55,7 @@ def _job_link(obj: AuditFetch):
         return "—"
     return format_html(
         '<a href="{}">#{}</a>',
-        reverse("admin:portal_importjob_change", args=[obj.job_id]),
+        reverse("admin:core_importjob_change", args=[obj.job_id]),
         obj.job_id,
     )
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from portal.api.serializers import AgencyBriefSerializer, enum_field
-from portal.models import ImportJob
+from core.api.serializers import AgencyBriefSerializer, enum_field
+from core.models import ImportJob
 from searches.filters import FLAG_CHOICES
 from searches.models import FLAG_NAMES, ReasonCategory, ReasonPattern, Search
 from searches.selectors import flag_names

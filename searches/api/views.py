@@ -17,12 +17,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from portal.api.renderers import csv_stream, export_filename, filename_parts
-from portal.api.schema import public_schema
-from portal.api.serializers import ThrottledSerializer
+from core.api.renderers import csv_stream, export_filename, filename_parts
+from core.api.schema import public_schema
+from core.api.serializers import ThrottledSerializer
+from core.csvstream import csv_download
+from core.models import ImportJob
 from portal.api.views import PublicReadOnlyViewSet
-from portal.csvstream import csv_download
-from portal.models import ImportJob
 from searches.api.serializers import (
     ImportJobSummarySerializer,
     ReasonCategorySerializer,

@@ -18,15 +18,15 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from portal.import_scope import ImportScope
-from portal.imports import (
+from core.import_scope import ImportScope
+from core.imports import (
     ImportFileError,
     ImportReport,
     import_job_heartbeat,
     import_job_progress,
 )
-from portal.models import Agency, ImportJob
-from portal.services import agency_find, agency_resolver
+from core.models import Agency, ImportJob
+from core.services import agency_find, agency_resolver
 from searches.importers.layouts import choose_layout
 from searches.importers.load import LoadResult, loader_for
 from searches.importers.readers import open_table

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.imports import ImportFileError
+from core.imports import ImportFileError
 
 # field -> squashed header names that hold it, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {

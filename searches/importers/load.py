@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from portal.chunks import chunks
-from portal.imports import bulk_insert
-from portal.models import Agency
+from core.chunks import chunks
+from core.imports import bulk_insert
+from core.models import Agency
 from searches.importers.rows import AuditRow
 from searches.models import Reason, Search
 from searches.scrubbing import reasons_hold_names

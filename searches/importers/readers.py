@@ -28,8 +28,8 @@ from xml.etree.ElementTree import ParseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.imports import ImportFileError
-from portal.textfiles import (
+from core.imports import ImportFileError
+from core.textfiles import (
     CONTROL_BYTES_RE,
     CONTROL_CHARS,
     MAX_CELL_CHARS,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from portal.imports import ImportReport
+from core.imports import ImportReport
 from searches.importers.layouts import Layout
 from searches.normalize import (
     is_redacted,

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from hearings.models import Hearing, OutboundEmail, Petition
+from core.models import Agency, City
+from hearings.models import Hearing, OutboundEmail
 from hearings.outbox import email_bodies
 from hearings.services.comments import comment_submit
-from hearings.services.petitions import petition_sign
-from portal.models import Agency, City
+from petitions.models import Petition
+from petitions.services import petition_sign
 from tests.browser.test_city_page import (
     CHROMIUM,
     browser,  # noqa: F401 - the shared browser fixture

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from hearings.models import OutboundEmail, Petition, Signature
+from hearings.models import OutboundEmail
 from hearings.outbox import email_bodies
+from petitions.models import Petition, Signature
 from tests.browser.test_city_page import browser  # noqa: F401 - the shared browser fixture
 from tests.factories import CityFactory
 from tests.hearings.petition_factories import OpenPetitionFactory, SignatureFactory

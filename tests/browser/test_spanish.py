@@ -8,8 +8,9 @@ import re
 import pytest
 from django.core.management import call_command
 
-from hearings.models import Hearing, Petition
-from portal.models import City
+from core.models import City
+from hearings.models import Hearing
+from petitions.models import Petition
 from tests.browser.test_city_page import browser  # noqa: F401 - the shared browser fixture
 
 pytestmark = [

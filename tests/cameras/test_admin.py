@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.models import Agency, AuditEvent
+from core.models import Agency, AuditEvent
 from tests.factories import (
     AgencyFactory,
     CameraFactory,

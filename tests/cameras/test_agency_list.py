@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, AuditEvent, ImportJob
-from portal.names import normalize_agency_name
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, AuditEvent, ImportJob
+from core.names import normalize_agency_name
 from tests.factories import AgencyFactory
 
 REAL = Path(settings.BASE_DIR).parent / "shared" / "data" / "private-eyes" / "agency20240426.csv"

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cameras.models import Camera, SharingAgreement
-from portal.models import Agency, StateLawProfile
+from core.models import Agency, StateLawProfile
 from tests.factories import (
     AgencyFactory,
     CameraFactory,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cameras.models import Camera
-from portal.models import ImportJob, ImportRowError
+from core.models import ImportJob, ImportRowError
 from tests.cameras.test_importers import run_import
 from tests.factories import CityFactory
 

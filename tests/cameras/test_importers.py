@@ -14,8 +14,8 @@ from django.utils import timezone
 from cameras.importers.cameras import normalize_vendor
 from cameras.importers.directions import DirectionError, parse_directions
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, AuditEvent, ImportJob
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, AuditEvent, ImportJob
 from tests.factories import CityFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cameras.models import Camera
+from core.models import Agency
 from portal.charts import directions_label
-from portal.models import Agency
 from tests.factories import AgencyFactory, CameraFactory, CityFactory
 
 pytestmark = pytest.mark.django_db

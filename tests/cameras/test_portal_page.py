@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 
 from cameras.importers.portal_page import NameResolver, looks_like_html, parse_page
 from cameras.models import SharingAgreement, TransparencySnapshot
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, ImportJob
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, ImportJob
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 REAL = Path(settings.BASE_DIR).parent / "shared" / "data" / "transparency-pages"
@@ -418,7 +418,7 @@ def test_real_lovejoy_history_in_both_orders():
 
 
 def test_california_sharing_ban_cites_its_subsection():
-    from portal.lawdata import PROFILES
+    from core.lawdata import PROFILES
 
     california = next(p for p in PROFILES if p["state"] == "CA")
     assert "§ 1798.90.55(b)" in california["statute_citation"]

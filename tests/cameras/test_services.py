@@ -17,8 +17,8 @@ from cameras.services import (
     sharing_import,
     snapshot_import,
 )
-from portal.models import Agency, AuditEvent
-from portal.services import agency_add_alias
+from core.models import Agency, AuditEvent
+from core.services import agency_add_alias
 from tests.factories import AgencyFactory, CameraFactory, CityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

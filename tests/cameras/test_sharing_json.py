@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 
 from cameras.importers.sharing_json import agency_from_slug
 from cameras.models import SharingAgreement
-from portal.imports import import_job_create, import_job_run
-from portal.models import ImportJob
+from core.imports import import_job_create, import_job_run
+from core.models import ImportJob
 
 REAL = (
     Path(settings.BASE_DIR).parent

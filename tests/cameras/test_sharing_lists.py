@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 
 from cameras.importers.sharing import requester_from_networks
 from cameras.models import SharingAgreement
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, ImportJob
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, ImportJob
 from tests.factories import AgencyFactory, SharingAgreementFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
@@ -404,7 +404,7 @@ REAL_PAIRS = REAL_DATA / "private-eyes" / "agency_access20240426.csv"
 
 @pytest.mark.skipif(not REAL_PAIRS.is_file(), reason="shared/data is not here")
 def test_real_pairs_file_every_row_accounted_for_and_reimport_changes_nothing():
-    from portal.names import normalize_agency_name
+    from core.names import normalize_agency_name
 
     with REAL_PAIRS.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from hearings.abuse import email_normalize
-from hearings.models import Petition, Signature
+from petitions.models import Petition, Signature
 from tests.factories import CityFactory
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ImportJob
 from hearings.models import Comment
 from portal.admin_dashboard import clerk_dashboard
-from portal.models import ImportJob
 from searches.models import AuditFetch, AuditSource
 from tests.factories import AgencyFactory, SuperuserFactory
 from tests.hearings.factories import AgendaItemFactory, CommentFactory, HearingFactory

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from hearings.models import Comment, Petition
+from hearings.models import Comment
+from petitions.models import Petition
 from tests.hearings.factories import AgendaItemFactory, CommentFactory, HearingFactory
 from tests.hearings.petition_factories import OpenPetitionFactory, SignatureFactory
 
@@ -44,13 +45,13 @@ def test_petition_times_read_only_and_editable(clerk_client, pacific_city):
     Petition.objects.filter(pk=petition.pk).update(created_at=UTC_EVENING)
     SignatureFactory(petition=petition, status="confirmed", confirmed_at=UTC_EVENING)
 
-    listing = clerk_client.get(reverse("admin:hearings_petition_changelist")).content.decode()
+    listing = clerk_client.get(reverse("admin:petitions_petition_changelist")).content.decode()
     assert listing.count(LOCAL) == 2  # ends and created
-    signatures = clerk_client.get(reverse("admin:hearings_signature_changelist"))
+    signatures = clerk_client.get(reverse("admin:petitions_signature_changelist"))
     assert LOCAL in signatures.content.decode()
 
     html = clerk_client.get(
-        reverse("admin:hearings_petition_change", args=[petition.pk])
+        reverse("admin:petitions_petition_change", args=[petition.pk])
     ).content.decode()
     # The open petition's end is editable: its inputs hold the city's time and say the zone.
     assert 'name="ends_at_0" value="2027-01-15"' in html
@@ -61,7 +62,7 @@ def test_petition_times_read_only_and_editable(clerk_client, pacific_city):
 
 def test_saving_an_edited_time_reads_it_in_the_citys_zone(clerk_client, pacific_city):
     petition = OpenPetitionFactory(city=pacific_city)
-    url = reverse("admin:hearings_petition_change", args=[petition.pk])
+    url = reverse("admin:petitions_petition_change", args=[petition.pk])
     response = clerk_client.post(
         url,
         {

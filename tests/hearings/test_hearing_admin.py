@@ -12,8 +12,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent
 from hearings.models import CityEngagementSettings, Comment, Hearing, OutboundEmail
-from portal.models import AuditEvent
 from tests.factories import SuperuserFactory
 from tests.hearings.factories import (
     AgendaItemFactory,

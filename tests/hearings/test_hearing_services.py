@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.models import AuditEvent
+from core.services import ServiceError
 from hearings import outbox
 from hearings.abuse import RateLimited
 from hearings.models import CityEngagementSettings, Comment, Hearing, OutboundEmail
@@ -24,12 +26,10 @@ from hearings.services.comments import (
     comment_moderate_bulk,
     comment_submit,
     comment_withdraw,
-    moderation_digest_send,
 )
 from hearings.services.hearings import agenda_item_add, hearing_create, hearing_update
 from hearings.tokens import TokenInvalid
-from portal.models import AuditEvent
-from portal.services import ServiceError
+from portal.moderation import moderation_digest_send
 from tests.factories import ClerkFactory
 from tests.hearings.factories import (
     AgendaItemFactory,

@@ -2,20 +2,19 @@
 the delivered email does, staff signed in cannot act through a resident's link, and every
 confirmation or withdrawal records who did it."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.core import mail
 from django.urls import reverse
 
-from hearings.models import Comment, OutboundEmail, Signature
+from core.models import AuditEvent
+from hearings.models import Comment, OutboundEmail
 from hearings.outbox import email_bodies
-from hearings.services import petitions as petition_services
 from hearings.services.comments import comment_confirm
 from hearings.tokens import StaffLinkRefused, TokenInvalid, mailbox_tag, token_make, token_read
-from portal.models import AuditEvent
+from petitions import services as petition_services
+from petitions.models import Signature
 from tests.factories import SuperuserFactory, UserFactory
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
 from tests.hearings.petition_factories import OpenPetitionFactory
@@ -186,36 +185,3 @@ def test_services_refuse_staff_actors(published_comment, clerk):
         comment_withdraw(token=token, actor=clerk)
     published_comment.refresh_from_db()
     assert published_comment.status == Comment.Status.PUBLISHED
-
-
-def test_migration_masks_tokens_already_in_the_outbox_and_keeps_queued_links_working():
-    migration = importlib.import_module("hearings.migrations.0002_outboundemail_links")
-    queued_token = token_make(purpose="comment-withdraw", pk=41)
-    sent_token = token_make(purpose="signature-confirm", pk=7, extra="tag")
-    queued = OutboundEmail.objects.create(
-        key="q",
-        to="a@example.org",
-        subject="s",
-        template="t",
-        body_text=f"Withdraw: http://x/hearings/comments/withdraw/{queued_token}/\n",
-        body_html=f'<a href="http://x/hearings/comments/withdraw/{queued_token}/">w</a>',
-    )
-    sent = OutboundEmail.objects.create(
-        key="s",
-        to="b@example.org",
-        subject="s",
-        template="t",
-        status=OutboundEmail.Status.SENT,
-        body_text=f"Confirm: http://x/petitions/signatures/confirm/{sent_token}/\n",
-    )
-    migration.mask_tokens(django_apps, None)
-    queued.refresh_from_db()
-    sent.refresh_from_db()
-    for email in (queued, sent):
-        assert "hidden-link-" in email.body_text
-        assert usable_tokens(email.body_text + email.body_html) == []
-    assert sent.links == {}
-    text, html = email_bodies(queued)
-    (token,) = usable_tokens(text)
-    assert token_read(purpose="comment-withdraw", token=token) == 41
-    assert usable_tokens(html) == [token]

@@ -7,8 +7,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils import timezone
 
-from hearings.models import OutboundEmail, Petition, Signature
-from portal.models import AuditEvent
+from core.models import AuditEvent
+from hearings.models import OutboundEmail
+from petitions.models import Petition, Signature
 from tests.hearings.petition_factories import OpenPetitionFactory, PetitionFactory
 from tests.hearings.test_petition_services import make_hearing, sign, sign_and_confirm
 from tests.helpers import csv_rows

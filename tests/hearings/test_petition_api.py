@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from hearings.models import Petition
+from petitions.models import Petition
 from tests.factories import CityFactory
 from tests.hearings.petition_factories import OpenPetitionFactory, PetitionFactory
 from tests.hearings.test_petition_services import make_hearing, sign_and_confirm

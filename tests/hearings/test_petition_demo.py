@@ -5,8 +5,9 @@ import io
 
 import pytest
 
-from hearings.demo_petitions import demo_petitions_build
-from hearings.models import Hearing, OutboundEmail, Petition, Signature
+from hearings.models import Hearing, OutboundEmail
+from petitions.demo import demo_petitions_build
+from petitions.models import Petition, Signature
 from tests.factories import CityFactory
 from tests.hearings.test_petition_services import make_hearing
 

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hearings.models import OutboundEmail, Petition, Signature
+from hearings.models import OutboundEmail
+from petitions.models import Petition, Signature
 from tests.factories import CityFactory
 from tests.hearings.petition_factories import (
     OpenPetitionFactory,

@@ -10,14 +10,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from core.models import AuditEvent
+from core.services import ServiceError
 from hearings.abuse import RateLimited
-from hearings.models import Hearing, OutboundEmail, Petition, Signature
+from hearings.models import Hearing, OutboundEmail
 from hearings.outbox import email_bodies
 from hearings.privacy import ip_hashes_purge
-from hearings.services import petitions as services
 from hearings.tokens import TokenInvalid
-from portal.models import AuditEvent
-from portal.services import ServiceError
+from petitions import services as services
+from petitions.models import Petition, Signature
 from tests.factories import CityFactory, ClerkFactory, SuperuserFactory
 from tests.hearings.petition_factories import OpenPetitionFactory, PetitionFactory
 
@@ -151,14 +152,16 @@ def test_full_flow_start_confirm_review_sign_confirm_withdraw_close(clerk_city, 
         sign(petition, "late@example.org")
 
     actions = list(
-        AuditEvent.objects.filter(object_type="hearings.petition", object_id=str(petition.pk))
+        AuditEvent.objects.filter(object_type="petitions.petition", object_id=str(petition.pk))
         .order_by("pk")
         .values_list("action", flat=True)
     )
     assert actions == ["petition.start", "petition.confirm", "petition.approve", "petition.close"]
     assert AuditEvent.objects.filter(action="petition.approve", actor=clerk).exists()
     signature_actions = set(
-        AuditEvent.objects.filter(object_type="hearings.signature").values_list("action", flat=True)
+        AuditEvent.objects.filter(object_type="petitions.signature").values_list(
+            "action", flat=True
+        )
     )
     assert signature_actions == {"signature.create", "signature.confirm", "signature.withdraw"}
     # The audit log clerks read never carries a signer's or creator's email.
@@ -508,12 +511,12 @@ def test_emailed_links_do_not_carry_the_address(clerk_city):
 
 
 def test_beat_closes_expired_petitions_through_the_task(clerk_city, settings):
-    from hearings.tasks import petitions_close_expired
+    from petitions.tasks import petitions_close_expired
     from portal.celery import app
 
     beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "hearings.tasks.petitions_close_expired" in beat
-    assert "hearings.tasks.petitions_close_expired" in app.tasks
+    assert "petitions.tasks.petitions_close_expired" in beat
+    assert "petitions.tasks.petitions_close_expired" in app.tasks
     expired = OpenPetitionFactory(city=clerk_city, ends_at=timezone.now() - dt.timedelta(hours=1))
     running = OpenPetitionFactory(city=clerk_city)
     assert petitions_close_expired.delay().get() == 1

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.signals import state_laws_changed
+from core.signals import state_laws_changed
 
 
 @pytest.fixture

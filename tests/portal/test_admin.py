@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from cameras.models import Camera, SharingAgreement
-from portal.models import (
+from core.models import (
     Agency,
     AgencyAlias,
     AuditEvent,
@@ -101,8 +101,8 @@ def test_admin_index_names_the_clerk_admin(clerk_client):
 def test_clerk_group_grants_model_permissions_but_no_user_management(clerk):
     assert clerk.groups.filter(name=CLERKS_GROUP).exists()
     assert clerk.has_perm("cameras.add_camera")
-    assert clerk.has_perm("portal.add_agency")
-    assert not clerk.has_perm("portal.delete_agency")
+    assert clerk.has_perm("core.add_agency")
+    assert not clerk.has_perm("core.delete_agency")
     assert not clerk.has_perm("auth.change_user")
 
 
@@ -416,7 +416,7 @@ def test_clerk_cannot_upload_an_import_for_another_city(clerk_client, other_city
 def test_upload_creates_a_job_that_runs_and_shows_its_counts(
     clerk_client, clerk, clerk_city, django_capture_on_commit_callbacks
 ):
-    # A clerk's import changes only their cities' agencies' sharing (portal/import_scope.py).
+    # A clerk's import changes only their cities' agencies' sharing (core/import_scope.py).
     AgencyFactory(name="Joliet IL PD", home_city=clerk_city)
     content = (
         b"src_agency,external_agency\n"

@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cameras.models import Camera
-from portal.models import Agency, AgencyAlias, ImportJob, StateLawProfile
+from core.models import Agency, AgencyAlias, ImportJob, StateLawProfile
 from tests.factories import (
     AgencyFactory,
     CameraFactory,

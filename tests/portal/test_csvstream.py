@@ -1,9 +1,9 @@
-"""The one CSV writer of every download (portal/csvstream.py)."""
+"""The one CSV writer of every download (core/csvstream.py)."""
 
 import csv
 import io
 
-from portal.csvstream import CSV_CONTENT_TYPE, csv_download, csv_lines
+from core.csvstream import CSV_CONTENT_TYPE, csv_download, csv_lines
 
 
 def test_each_row_is_one_line_and_formulas_stay_text():

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 
 from cameras.models import Camera, SharingAgreement
 from cameras.services import camera_mark_removed, camera_update, sharing_agreement_update
-from portal.access import can_manage_city, require_city_manager
-from portal.models import Agency, AgencyAlias, AuditEvent, StateLawProfile
-from portal.services import (
+from core.access import can_manage_city, require_city_manager
+from core.models import Agency, AgencyAlias, AuditEvent, StateLawProfile
+from core.services import (
     ServiceError,
     agency_rename,
     agency_update,
@@ -80,8 +80,8 @@ def test_services_do_not_import_admin_modules():
     files = [
         *root.glob("*/services.py"),
         *root.glob("*/services/*.py"),
-        root / "portal" / "audit.py",
-        root / "portal" / "access.py",
+        root / "core" / "audit.py",
+        root / "core" / "access.py",
     ]
     assert len(files) >= 6
     for path in files:
@@ -90,7 +90,7 @@ def test_services_do_not_import_admin_modules():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert "admin" not in node.module.split("."), (path, node.module)
-                assert not node.module.startswith("portal.admin"), (path, node.module)
+                assert not node.module.startswith("core.admin"), (path, node.module)
 
 
 # --- agencies --------------------------------------------------------------------------------

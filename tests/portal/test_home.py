@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from hearings.models import Petition
+from petitions.models import Petition
 from searches.models import SearchFlag
 from searches.selectors import latest_flagged_searches
 from tests.factories import AgencyFactory, CityFactory

@@ -17,9 +17,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-from portal.import_scope import ImportScope
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, AuditEvent, ImportJob
+from core.import_scope import ImportScope
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, AuditEvent, ImportJob
 from searches.models import Search
 from tests.factories import (
     AgencyFactory,
@@ -395,7 +395,7 @@ def test_clerk_upload_in_the_admin_runs_in_the_clerks_scope(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("admin:portal_importjob_add"),
+            reverse("admin:core_importjob_add"),
             {"kind": ImportJob.Kind.SHARING, "file": upload, "city": world["pj"].pk},
         )
 

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cameras.models import SharingAgreement
-from portal import imports, pagecache
-from portal.imports import (
+from core import imports, pagecache
+from core.imports import (
     ImportFileError,
     import_files_purge,
     import_job_create,
@@ -21,10 +21,10 @@ from portal.imports import (
     import_jobs_requeue_stalled,
     register_importer,
 )
-from portal.models import Agency, AgencyAlias, AuditEvent, ImportJob, ImportRowError
-from portal.names import normalize_agency_name
-from portal.services import ServiceError, agency_resolver
-from portal.tasks import import_job_run as import_job_run_task
+from core.models import Agency, AgencyAlias, AuditEvent, ImportJob, ImportRowError
+from core.names import normalize_agency_name
+from core.services import ServiceError, agency_resolver
+from core.tasks import import_job_run as import_job_run_task
 from tests.factories import AgencyFactory, CityFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from portal.models import AuditEvent, StateLawProfile
-from portal.services import state_law_profile_delete, state_law_profile_save
+from core.models import AuditEvent, StateLawProfile
+from core.services import state_law_profile_delete, state_law_profile_save
 from tests.factories import StateLawProfileFactory, SuperuserFactory
 from tests.portal.test_admin import form_data
 
@@ -22,7 +22,7 @@ def root_client(client):
 
 
 def change_url(profile) -> str:
-    return reverse("admin:portal_statelawprofile_change", args=[profile.pk])
+    return reverse("admin:core_statelawprofile_change", args=[profile.pk])
 
 
 def test_a_clerk_cannot_change_add_or_delete_their_states_profile(
@@ -33,9 +33,9 @@ def test_a_clerk_cannot_change_add_or_delete_their_states_profile(
     assert page.status_code == 200  # they read it
     data = form_data(page) | {"retention_limit_days": "9999", "forbidden_uses": []}
     assert clerk_client.post(change_url(illinois), data).status_code == 403
-    add = reverse("admin:portal_statelawprofile_add")
+    add = reverse("admin:core_statelawprofile_add")
     assert clerk_client.get(add).status_code == 403
-    delete = reverse("admin:portal_statelawprofile_delete", args=[illinois.pk])
+    delete = reverse("admin:core_statelawprofile_delete", args=[illinois.pk])
     assert clerk_client.post(delete, {"post": "yes"}).status_code == 403
     illinois.refresh_from_db()
     assert (illinois.retention_limit_days, illinois.forbidden_uses) == (
@@ -79,7 +79,7 @@ def test_an_unchanged_save_writes_nothing(root_client, reflagged):
 
 def test_a_superuser_deletes_a_profile_with_an_audit_row(root_client, reflagged):
     profile = StateLawProfileFactory(state="IL")
-    delete = reverse("admin:portal_statelawprofile_delete", args=[profile.pk])
+    delete = reverse("admin:core_statelawprofile_delete", args=[profile.pk])
     assert root_client.post(delete, {"post": "yes"}).status_code == 302
     assert not StateLawProfile.objects.filter(pk=profile.pk).exists()
     event = AuditEvent.objects.get()

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import URLValidator
 
-from portal.lawdata import LAST_REVIEWED, PROFILES, profile_values
-from portal.models import AuditEvent, StateLawProfile
-from portal.states import STATES
+from core.lawdata import LAST_REVIEWED, PROFILES, profile_values
+from core.models import AuditEvent, StateLawProfile
+from core.states import STATES
 
 MODEL_FIELDS = {f.name for f in StateLawProfile._meta.concrete_fields}
 
@@ -75,7 +75,7 @@ def test_migrations_load_every_profile_and_they_validate():
 
 @pytest.mark.django_db
 def test_data_migration_only_creates_missing_profiles():
-    migration = importlib.import_module("portal.migrations.0002_state_law_profiles")
+    migration = importlib.import_module("core.migrations.0002_state_law_profiles")
     StateLawProfile.objects.filter(state="VT").delete()
     StateLawProfile.objects.filter(state="CA").update(summary="Edited by a clerk.")
 

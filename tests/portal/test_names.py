@@ -1,6 +1,6 @@
 import pytest
 
-from portal.names import guess_agency_kind, parse_agency_name
+from core.names import guess_agency_kind, parse_agency_name
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ def test_every_page_refuses_a_nul_in_its_filters_with_a_page_saying_why(client):
 
 
 def test_the_admin_refuses_a_nul_in_its_search_box(clerk_client):
-    response = clerk_client.get(reverse("admin:portal_agency_changelist"), {"q": "\x00"})
+    response = clerk_client.get(reverse("admin:core_agency_changelist"), {"q": "\x00"})
     assert response.status_code == 400
 
 

@@ -1,4 +1,4 @@
-"""The whole-page cache for anonymous visitors (portal/pagecache.py).
+"""The whole-page cache for anonymous visitors (core/pagecache.py).
 
 These tests commit (``transaction=True``): the cache is bypassed inside an open transaction and
 invalidated on commit, which is what they check. ``serialized_rollback`` restores the rows the
@@ -16,10 +16,10 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.cache import get_cache_key
 
+from core import pagecache
+from core.models import Agency
 from hearings.models import Comment, OutboundEmail
 from hearings.services.comments import comment_moderate
-from portal import pagecache
-from portal.models import Agency
 from searches.classification import search_rules_changed, searches_reclassify
 from searches.models import ReasonCategory, ReasonPattern, Search
 from tests.factories import AgencyFactory, CameraFactory, CityFactory, ClerkFactory

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cameras.models import Camera, SharingAgreement
-from portal.models import Agency, AgencyAlias, AuditEvent, StateLawProfile
+from core.models import Agency, AgencyAlias, AuditEvent, StateLawProfile
 from tests.factories import (
     AgencyFactory,
     CameraFactory,

@@ -1,10 +1,10 @@
-"""Properties of the agency-name normalizer (portal/names.py) over generated spellings."""
+"""Properties of the agency-name normalizer (core/names.py) over generated spellings."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.names import clean_display, normalize_agency_name, parse_agency_name
-from portal.states import STATES
+from core.names import clean_display, normalize_agency_name, parse_agency_name
+from core.states import STATES
 
 # Place words that are no state name, state code or folded phrase in any case.
 PLACE_WORDS = [

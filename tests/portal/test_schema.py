@@ -128,7 +128,7 @@ def test_every_operation_documents_its_400_and_404(schema):
                 "#/components/schemas/Error",
                 "#/components/schemas/StatsError",
             }, (path, code)
-    # Free-text filters say what portal.querystring refuses.
+    # Free-text filters say what core.querystring refuses.
     cities = {p["name"]: p for p in schema["paths"]["/api/v1/cities/"]["get"]["parameters"]}
     assert cities["q"]["schema"]["pattern"].startswith("^[^\\u0000-")
 

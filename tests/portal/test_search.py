@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from hearings.models import Petition
-from portal.models import Agency, AgencyAlias
+from core.models import Agency, AgencyAlias
+from core.services import agency_merge
+from petitions.models import Petition
 from portal.search import FUZZY, PREFIX, SUBSTRING, search_parse, similarity, site_search
-from portal.services import agency_merge
 from tests.factories import AgencyFactory, CityFactory
 from tests.hearings.factories import HearingFactory, PastHearingFactory
 from tests.hearings.petition_factories import OpenPetitionFactory, PetitionFactory
@@ -343,11 +343,11 @@ def test_postgres_ranks_with_trigram_indexes_and_pg_trgm_agrees(portal_data):
             cursor.execute("SELECT similarity(%s, %s)", list(pair))
             assert cursor.fetchone()[0] == pytest.approx(similarity(*pair), abs=1e-6)
     assert {
-        "portal_city_name_trgm",
-        "portal_agency_normalized_trgm",
-        "portal_agency_name_trgm",
-        "portal_agencyalias_normalized_trgm",
-        "portal_agencyalias_name_trgm",
+        "core_city_name_trgm",
+        "core_agency_normalized_trgm",
+        "core_agency_name_trgm",
+        "core_agencyalias_normalized_trgm",
+        "core_agencyalias_name_trgm",
         "hearings_hearing_title_trgm",
-        "hearings_petition_title_trgm",
+        "petitions_petition_title_trgm",
     } <= names

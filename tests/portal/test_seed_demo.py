@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from core.models import Agency, AuditEvent, City, CityClerk, StateLawProfile
+from core.names import parse_agency_name
 from portal.demo import (
     HARBOR_PD,
     PRAIRIE_HOA,
@@ -12,8 +14,6 @@ from portal.demo import (
     SEED,
     demo_plan,
 )
-from portal.models import Agency, AuditEvent, City, CityClerk, StateLawProfile
-from portal.names import parse_agency_name
 from portal.permissions import CLERKS_GROUP
 
 

@@ -152,11 +152,11 @@ def _queue(task_name: str) -> str:
 
 def test_imports_have_their_own_queue_and_emails_stay_on_default():
     celery_app.loader.import_default_modules()
-    assert _queue("portal.tasks.import_job_run") == "imports"
+    assert _queue("core.tasks.import_job_run") == "imports"
     assert _queue("searches.tasks.audit_source_fetch") == "imports"
     assert _queue("searches.tasks.searches_reflag") == "imports"
     assert _queue("hearings.tasks.email_send") == "default"
-    assert _queue("hearings.tasks.moderation_digest_send") == "default"
+    assert _queue("portal.tasks.moderation_digest_send") == "default"
     declared = {q.name for q in celery_app.conf.task_queues}
     assert declared == {"default", "imports"}
     ours = [name for name in celery_app.tasks if not name.startswith("celery.")]

@@ -1,10 +1,10 @@
-"""Free slugs in a scope (portal/slugs.py), as agencies, hearings and petitions take them."""
+"""Free slugs in a scope (core/slugs.py), as agencies, hearings and petitions take them."""
 
 import pytest
 
-from portal.chunks import chunks
-from portal.models import Agency
-from portal.slugs import unique_slug, unique_slugs
+from core.chunks import chunks
+from core.models import Agency
+from core.slugs import unique_slug, unique_slugs
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,12 @@
-"""The one encoding rule every importer uses (portal/textfiles.py)."""
+"""The one encoding rule every importer uses (core/textfiles.py)."""
 
 import codecs
 import io
 
 import pytest
 
-from portal.imports import ImportFileError
-from portal.textfiles import SNIFF_BYTES, detect_encoding, guess_delimiter
+from core.imports import ImportFileError
+from core.textfiles import SNIFF_BYTES, detect_encoding, guess_delimiter
 
 TEXT = "agency,reason\r\nOak PD,suspect\u2019s café\r\n"
 

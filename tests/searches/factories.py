@@ -82,7 +82,7 @@ CA_URL = "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml?se
 
 
 def _law(state: str, **values):
-    from portal.models import StateLawProfile
+    from core.models import StateLawProfile
 
     profile, _created = StateLawProfile.objects.update_or_create(state=state, defaults=values)
     return profile
@@ -96,7 +96,7 @@ def audit_scenario() -> dict:
     Counts by hand: Prairie audit 22 searches: 8 stolen vehicle, 5 vague, 3 blank, 3
     immigration (2 out-of-state, 1 federal), 1 reproductive care (out of state), 2 "warrant".
     """
-    from portal.models import Agency
+    from core.models import Agency
     from tests.factories import CityFactory
 
     _law(
@@ -240,8 +240,8 @@ def portal_audit_import(agency, rows: list[str], name: str = "audit.csv"):
     """Import ``rows`` (portal audit CSV lines) as ``agency``'s audit through a real job."""
     from django.core.files.base import ContentFile
 
-    from portal.imports import import_job_create, import_job_run
-    from portal.models import ImportJob
+    from core.imports import import_job_create, import_job_run
+    from core.models import ImportJob
 
     job = import_job_create(
         kind=ImportJob.Kind.AUDIT,

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from portal.models import ImportJob
+from core.models import ImportJob
 from searches.models import ReasonCategory, ReasonPattern, Search, SearchFlag
 from tests.helpers import csv_rows
 from tests.searches.factories import SearchFactory, audit_scenario

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from portal.models import ImportJob
+from core.models import ImportJob
 from searches.models import Search
 from tests.searches.test_importers import counts, row_errors, run_audit
 

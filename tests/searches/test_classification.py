@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.models import Agency, AuditEvent, StateLawProfile
+from core.models import Agency, AuditEvent, StateLawProfile
 from searches import classification
 from searches.classification import (
     classify,

@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEvent, ImportJob
+from core.models import AuditEvent, ImportJob
 from searches import fetch as fetch_module
 from searches.fetch import audit_source_fetch, audit_sources_fetch_due
 from searches.models import AuditFetch, AuditSource, Search

@@ -21,13 +21,13 @@ from django.core.management import CommandError, call_command
 from django.db import models
 from django.urls import reverse
 
-from portal import pagecache
-from portal.imports import (
+from core import pagecache
+from core.imports import (
     import_job_create,
     import_job_progress,
     import_job_run,
 )
-from portal.models import Agency, ImportJob
+from core.models import Agency, ImportJob
 from searches.importers import audit as audit_importer
 from searches.importers.layouts import choose_layout
 from searches.models import Reason, Search
@@ -476,7 +476,7 @@ def test_import_audit_command_no_wait_queues_the_job(django_capture_on_commit_ca
 
 
 def _admin_add_url() -> str:
-    return reverse("admin:portal_importjob_add")
+    return reverse("admin:core_importjob_add")
 
 
 def test_clerk_uploads_an_audit_of_their_citys_agency(
@@ -521,9 +521,7 @@ def test_running_job_page_shows_its_progress(clerk_client, clerk_city):
         original_name="big_audit.csv",
     )  # fmt: skip
     import_job_progress(job=job, done=50 * 1024**2, total=200 * 1024**2, rows=210_000)
-    html = clerk_client.get(
-        reverse("admin:portal_importjob_change", args=[job.pk])
-    ).content.decode()
+    html = clerk_client.get(reverse("admin:core_importjob_change", args=[job.pk])).content.decode()
     assert '<progress max="100" value="25"' in html
     assert "25% of the file read (50.0\xa0MB of 200.0\xa0MB), 210000 rows so far." in html
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from portal.models import ImportJob
+from core.models import ImportJob
 from searches.importers.layouts import choose_layout
 from searches.models import Search, SearchFlag
 from tests.searches.test_importers import by_id, counts, run_audit

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.urls import reverse
 
-from portal.models import Agency
+from core.models import Agency
 from portal.permissions import analyst_group
 from searches.classification import reason_rules_load
 from searches.models import OffenseType, ReasonCategory, Search, SearchFlag, SearchMonthTotal

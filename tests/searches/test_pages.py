@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.querystring import without_empty_params
+from core.querystring import without_empty_params
 from searches.models import Search
 from tests.factories import AgencyFactory, CityFactory
 from tests.searches.factories import (
@@ -272,8 +272,8 @@ def test_city_section_is_cached_until_the_rollups_change(client, scenario):
 
 
 def test_demo_audits_import_through_the_real_path_once(client, monkeypatch):
+    from core.models import ImportJob
     from portal.demo import demo_build
-    from portal.models import ImportJob
     from searches import demo
 
     monkeypatch.setattr(demo, "PRAIRIE_ROWS", 2_000)

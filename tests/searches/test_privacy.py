@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import reverse
 
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, ImportJob
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, ImportJob
 from searches.demo import audit_csv
 from searches.importers.layouts import NETWORK_AUDIT_HEADER, PORTAL_AUDIT_HEADER
 from searches.models import Search

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from portal.imports import ImportReport
+from core.imports import ImportReport
 from searches.importers.layouts import RECORDS_NETWORK
 from searches.importers.rows import RowError, RowParser, parse_timestamp
 from searches.scrub import default_scrubber

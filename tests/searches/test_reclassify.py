@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from searches.classification import reason_rules_load
 from searches.models import OffenseType, ReasonCategory, ReasonPattern, RuleSet, SearchFlag
 from searches.rules_data import CATEGORIES, OFFENSE_TYPES

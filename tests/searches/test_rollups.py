@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.db.models import Count
 
-from portal.models import Agency
+from core.models import Agency
 from searches import rollups
 from searches.classification import (
     reasons_classify_pending,
@@ -296,7 +296,7 @@ def test_reclassify_refreshes_only_the_partitions_it_moved(random_searches):
 
 
 def test_rollups_follow_a_law_change(random_searches):
-    from portal.models import StateLawProfile
+    from core.models import StateLawProfile
     from searches.classification import searches_reflag
 
     rollups.rollups_rebuild_all()
@@ -309,7 +309,7 @@ def test_rollups_follow_a_law_change(random_searches):
 
 
 def test_agency_merge_moves_searches_without_double_counting(random_searches):
-    from portal.services import agency_merge
+    from core.services import agency_merge
 
     joliet, _, austin, _ = random_searches
     rollups.rollups_rebuild_all()
@@ -334,7 +334,7 @@ def test_agency_merge_moves_searches_without_double_counting(random_searches):
 def test_law_profile_saved_in_the_admin_reflags_searches(
     random_searches, admin_client, django_capture_on_commit_callbacks
 ):
-    from portal.models import StateLawProfile
+    from core.models import StateLawProfile
 
     austin = random_searches[2]
     profile, _ = StateLawProfile.objects.update_or_create(
@@ -352,7 +352,7 @@ def test_law_profile_saved_in_the_admin_reflags_searches(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            f"/admin/portal/statelawprofile/{profile.pk}/change/",
+            f"/admin/core/statelawprofile/{profile.pk}/change/",
             {
                 "state": "TX",
                 "statute_citation": "Tex. Code 1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from portal.permissions import analyst_group
 from searches.models import (
     OffenseType,

@@ -1,19 +1,17 @@
 """Scrubbing reasons: the default patterns on a table of real-looking reasons, names masked for
 review, the import path, re-scrubbing history when a pattern changes (merges, classification,
-rollups), clerks' redactions and the data migration."""
+rollups) and clerks' redactions."""
 
 from __future__ import annotations
-
-import importlib
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from portal.imports import import_job_create, import_job_run
-from portal.models import AuditEvent, ImportJob
-from portal.services import ServiceError
+from core.imports import import_job_create, import_job_run
+from core.models import AuditEvent, ImportJob
+from core.services import ServiceError
 from searches.classification import classify, searches_reclassify
 from searches.models import (
     Reason,
@@ -371,21 +369,6 @@ def test_rescrub_reclassifies_a_reason_whose_text_changed(source):
     assert all(row[3] != immigration.pk for row in before)
     rollups_rebuild_all()
     assert _rollup_rows() == before
-
-
-@pytest.mark.django_db
-def test_the_data_migration_scrubs_what_is_stored(source):
-    from django.apps import apps
-
-    dirty = ReasonFactory(text="warrant Maria Garcia tag# ABC123")
-    SearchFactory(source_agency=source, reason=dirty)
-    migration = importlib.import_module("searches.migrations.0005_scrub_existing_reasons")
-    migration.scrub_existing(apps, None)
-    dirty.refresh_from_db()
-    assert dirty.text == "warrant [name] tag# [plate]"
-    assert dirty.held_text == "warrant Maria Garcia tag# [plate]"
-    assert dirty.name_review == Reason.NameReview.PENDING
-    assert dirty.key == reason_key("warrant Maria Garcia tag# [plate]")
 
 
 # --- clerks ---------------------------------------------------------------------------------

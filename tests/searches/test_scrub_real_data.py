@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from portal.imports import import_job_create, import_job_run
-from portal.models import Agency, ImportJob
+from core.imports import import_job_create, import_job_run
+from core.models import Agency, ImportJob
 from searches.models import Reason, Search
 from tests.factories import AgencyFactory, CityFactory
 

@@ -251,7 +251,7 @@ def test_flagged_by_state_and_agency(scenario):
 
 
 def test_law_for_flags_cites_the_state_whose_law_is_broken(scenario):
-    from portal.selectors import law_profiles_by_state
+    from core.selectors import law_profiles_by_state
 
     profiles = law_profiles_by_state()
     immigration = SearchFlag.IMMIGRATION | SearchFlag.FORBIDDEN_USE

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from portal.imports import import_job_create, import_jobs_requeue_stalled
-from portal.models import ImportJob
+from core.imports import import_job_create, import_jobs_requeue_stalled
+from core.models import ImportJob
 from searches.models import Reason, Search
 from tests.services.test_celery_worker import (  # noqa: F401 - workers is a fixture
     _wait_finished,

@@ -14,8 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from cameras.models import SharingAgreement
+from core.models import ImportJob
 from portal.celery import app as celery_app
-from portal.models import ImportJob
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -131,7 +131,7 @@ def _wait_finished(job: ImportJob, seconds: float = 120) -> ImportJob:
 
 
 def test_import_task_runs_on_a_real_worker(workers, tmp_path):
-    from portal.imports import import_job_create
+    from core.imports import import_job_create
 
     workers.start()
     path = tmp_path / "access.csv"
@@ -147,7 +147,7 @@ def test_import_task_runs_on_a_real_worker(workers, tmp_path):
 def test_worker_killed_mid_import_leaves_a_job_that_reruns_to_the_same_result(
     workers, tmp_path, settings
 ):
-    from portal.imports import import_job_create, import_jobs_requeue_stalled
+    from core.imports import import_job_create, import_jobs_requeue_stalled
 
     # Big enough that the import is still running when the worker is killed.
     owners, recipients = 40, 1500

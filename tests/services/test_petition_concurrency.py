@@ -12,8 +12,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from hearings.models import OutboundEmail, Petition, Signature
-from hearings.services import petitions as services
+from hearings.models import OutboundEmail
+from petitions import services as services
+from petitions.models import Petition, Signature
 from tests.hearings.petition_factories import OpenPetitionFactory
 from tests.hearings.test_petition_services import sign, token_in
 from tests.waiting import wait_until

@@ -12,11 +12,11 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from core.imports import import_job_create
+from core.models import ImportJob
 from hearings.models import OutboundEmail
 from hearings.services.comments import comment_submit
 from portal.celery import app as celery_app
-from portal.imports import import_job_create
-from portal.models import ImportJob
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
 from tests.services.test_celery_worker import ROOT, SHARING_CSV, _database_url, worker_answers
 from tests.services.test_hearing_emails import _wait_sent

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from cameras.importers.command import ImportCommand
-from portal.models import City, ImportJob
+from core.models import City, ImportJob
 
 
 class Command(ImportCommand):

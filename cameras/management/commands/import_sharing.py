@@ -6,7 +6,7 @@ from django.core.management.base import CommandParser
 
 from cameras.importers.command import ImportCommand, iso_date
 from cameras.models import SharingAgreement
-from portal.models import City, ImportJob
+from core.models import City, ImportJob
 
 
 class Command(ImportCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from hearings.demo import demo_hearings_build
-from hearings.demo_petitions import demo_petitions_build
+from petitions.demo import demo_petitions_build
 from portal.demo import DEMO_PASSWORD, demo_build
 from searches.demo import demo_searches_build
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from portal.csvsafe import csv_safe
+from core.csvsafe import csv_safe
 from searches.classification import classify, rules_current
 from searches.evaluation import (
     REASON_FLAGS,

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from cameras.importers.command import SHOWN_ROW_ERRORS, ImportCommand
-from portal.models import City, ImportJob
+from core.models import City, ImportJob
 from searches.importers.layouts import FORMAT_CHOICES
 
 

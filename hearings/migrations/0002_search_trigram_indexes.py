@@ -1,0 +1,35 @@
+# Site search on PostgreSQL: GIN trigram indexes on hearing titles (pg_trgm is
+# created by core's 0003). Nothing to do on SQLite.
+
+from django.db import migrations
+
+INDEXES = [
+    ("hearings_hearing_title_trgm", "hearings_hearing", "LOWER(title)"),
+]
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, table, expression in INDEXES:
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({expression}) gin_trgm_ops)"
+        )
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, _table, _expression in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("hearings", "0001_initial"),
+        ("core", "0003_search_trigram_indexes"),
+    ]
+
+    operations = [
+        migrations.RunPython(create_indexes, drop_indexes, elidable=False),
+    ]

@@ -1,0 +1,65 @@
+"""The clerks' daily moderation digest: what waits for them across the hearings (comments) and
+petitions apps, one email per clerk and city per day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import CityClerk
+from hearings.models import Comment
+from hearings.outbox import email_queue
+from petitions.models import Petition
+
+
+def moderation_digest_send(*, now: dt.datetime | None = None) -> int:
+    """Email each city's clerks how many comments and petitions wait for them; one email per
+    clerk per day however often it runs. Returns how many emails were queued."""
+    now = now or timezone.now()
+    pending_comments = dict(
+        Comment.objects.filter(status=Comment.Status.PENDING)
+        .values_list("item__hearing__city")
+        .annotate(n=Count("pk"))
+        .values_list("item__hearing__city", "n")
+    )
+    pending_petitions = dict(
+        Petition.objects.filter(status=Petition.Status.PENDING)
+        .values_list("city")
+        .annotate(n=Count("pk"))
+        .values_list("city", "n")
+    )
+    city_ids = {c for c, n in {**pending_comments, **pending_petitions}.items() if n}
+    if not city_ids:
+        return 0
+    queued = 0
+    memberships = (
+        CityClerk.objects.filter(city_id__in=city_ids, user__is_active=True)
+        .exclude(Q(user__email="") | Q(user__email__isnull=True))
+        .select_related("user", "city")
+        .order_by("city_id", "user_id")
+    )
+    for membership in memberships:
+        city = membership.city
+        email_queue(
+            key=f"digest:{now:%Y-%m-%d}:{city.pk}:{membership.user_id}",
+            to=membership.user.email,
+            subject=_("%(city)s: items waiting for moderation") % {"city": city},
+            template="hearings/email/moderation_digest",
+            context={
+                "city": city,
+                "user": membership.user,
+                "comments": pending_comments.get(city.pk, 0),
+                "petitions": pending_petitions.get(city.pk, 0),
+                "admin_comments_url": settings.PORTAL_SITE_URL
+                + reverse("admin:hearings_comment_changelist")
+                + "?status__exact=pending",
+            },
+            city=city,
+        )
+        queued += 1
+    return queued
