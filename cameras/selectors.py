@@ -11,7 +11,10 @@ from django.db.models import Count, Q, QuerySet
 
 from cameras.filters import CameraFilter, SharingAgreementFilter, TransparencySnapshotFilter
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from core.filters import CityFilter
 from core.models import Agency, City
+from core.selectors import agency_list
+from core.subqueries import count_subquery
 
 
 def camera_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Camera]:
@@ -209,3 +212,41 @@ def snapshots_latest(*, history: Iterable[TransparencySnapshot]) -> list[Transpa
         if current is None or snapshot.captured_on > current.captured_on:
             latest[snapshot.agency_id] = snapshot
     return sorted(latest.values(), key=lambda s: s.agency.name)
+
+
+# --- Cities and agencies with their camera and sharing counts -----------------------------
+
+
+def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
+    """Cities with their active and total camera counts."""
+    qs = City.objects.annotate(
+        active_camera_count=Count("cameras", filter=Q(cameras__status="active")),
+    ).order_by("name", "state")
+    return CityFilter(filters, queryset=qs).qs if filters else qs
+
+
+def city_get(*, slug: str) -> City | None:
+    """One city with its active camera count, or None."""
+    return city_list().filter(slug=slug).first()
+
+
+def city_agencies(*, city: City) -> list[Agency]:
+    """The agencies based in a city (its police, an HOA, a store...) with camera counts."""
+    return list(_with_counts(Agency.objects.filter(home_city=city)).order_by("kind", "name"))
+
+
+def agency_directory(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Agency]:
+    """``agency_list`` with each agency's camera and sharing counts, for the agencies page."""
+    return _with_counts(agency_list(filters=filters))
+
+
+def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
+    return agencies.annotate(
+        camera_count=count_subquery("cameras.Camera", "owner", status="active"),
+        sharing_out_count=count_subquery(
+            "cameras.SharingAgreement", "owner", ended_on__isnull=True
+        ),
+        sharing_in_count=count_subquery(
+            "cameras.SharingAgreement", "recipient", ended_on__isnull=True
+        ),
+    )

@@ -7,14 +7,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from cameras import charts
 from cameras.filters import CameraFilter
 from cameras.models import Camera
-from cameras.selectors import camera_get, camera_list, camera_nearby, camera_points, camera_vendors
+from cameras.sections import camera_rows
+from cameras.selectors import (
+    camera_get,
+    camera_list,
+    camera_nearby,
+    camera_points,
+    camera_vendors,
+    city_list,
+)
 from core.models import Agency
-from core.selectors import city_list, law_profile_get
+from core.pages import LIST_PAGE_SIZE, api_url, paginate
+from core.selectors import law_profile_get
 from core.states import STATE_CHOICES
-from portal import charts
-from portal.views import LIST_PAGE_SIZE, api_url, camera_rows, paginate
 
 # The fields of ``CameraFilter`` the page offers; the API takes the rest.
 PAGE_FILTERS = ("city", "state", "owner_kind", "vendor", "status")

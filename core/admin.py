@@ -18,10 +18,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cameras.models import Camera
 from core.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin, only_city, titled
 from core.audit import audit_entries
-from core.imports import import_job_create, import_job_progress_get
+from core.imports import file_format_choices, import_job_create, import_job_progress_get
 from core.models import (
     Agency,
     AgencyAlias,
@@ -33,6 +32,7 @@ from core.models import (
     StateLawProfile,
 )
 from core.names import parse_agency_name
+from core.permissions import clerk_group
 from core.services import (
     ServiceError,
     agency_add_alias,
@@ -43,25 +43,6 @@ from core.services import (
     state_law_profile_save,
 )
 from core.subqueries import count_subquery
-from portal.admin_dashboard import clerk_dashboard
-from portal.permissions import clerk_group
-from searches.importers.layouts import LAYOUTS as AUDIT_LAYOUTS
-
-admin.site.site_header = _("ALPR Transparency Portal — clerk admin")
-admin.site.site_title = _("ALPR Transparency Portal — clerk admin")
-admin.site.index_title = _("Records of your cities")
-_stock_index = admin.site.index
-
-
-def _index_with_dashboard(request, extra_context=None):
-    """The admin home: what waits for the clerk in their cities, above the list of records
-    (``templates/admin/index.html``)."""
-    context = {"dashboard": clerk_dashboard(user=request.user), **(extra_context or {})}
-    return _stock_index(request, extra_context=context)
-
-
-# The project keeps Django's default site; its home only needs this one more context value.
-admin.site.index = _index_with_dashboard
 
 # The job page shows this many row errors; the full list is one link away.
 ROW_ERRORS_SHOWN = 500
@@ -108,7 +89,7 @@ class CityAdmin(CityScopedAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                camera_count=count_subquery(Camera, "city"),
+                camera_count=count_subquery("cameras.Camera", "city"),
                 agency_count=count_subquery(Agency, "home_city"),
             )
         )
@@ -357,7 +338,7 @@ class AgencyAdmin(CityScopedAdmin):
             .get_queryset(request)
             .annotate(
                 alias_count=count_subquery(AgencyAlias, "agency"),
-                camera_count=count_subquery(Camera, "owner"),
+                camera_count=count_subquery("cameras.Camera", "owner"),
             )
         )
 
@@ -462,8 +443,7 @@ class ImportUploadForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Audit layout"),
         required=False,
-        choices=[("auto", _("Detect automatically"))]
-        + [(layout.slug, layout.label) for layout in AUDIT_LAYOUTS],
+        choices=file_format_choices,
         initial="auto",
         help_text=_("Search audits only; leave on automatic unless detection picks wrongly."),
     )

@@ -105,13 +105,14 @@ class ImportReport:
 
 Importer = Callable[..., None]
 
-# kind -> importer, or its dotted path so that registering does not import the app early.
-IMPORTERS: dict[str, Importer | str] = {
-    ImportJob.Kind.CAMERAS: "cameras.importers.cameras.run",
-    ImportJob.Kind.SHARING: "cameras.importers.sharing.run",
-    ImportJob.Kind.PORTAL_METRICS: "cameras.importers.portal_metrics.run",
-    ImportJob.Kind.PORTAL_PAGE: "cameras.importers.portal_page.run",
-}
+# kind -> importer, or its dotted path so that registering does not import the app early. Each
+# app registers its kinds in its AppConfig.ready (cameras: cameras, sharing, metrics, pages;
+# searches: audits).
+IMPORTERS: dict[str, Importer | str] = {}
+
+# Layouts a clerk may pick for a file instead of detection, as (slug, label), all kinds together
+# (only search audits have more than one today).
+FILE_FORMATS: list[tuple[str, Any]] = []
 
 
 # Kinds whose files hold private data the portal never keeps (search audits carry plates and
@@ -119,16 +120,29 @@ IMPORTERS: dict[str, Importer | str] = {
 DISCARD_FILE_KINDS: set[str] = set()
 
 
-def register_importer(kind: str, func: Importer | str, *, keep_file: bool = True) -> None:
+def register_importer(
+    kind: str,
+    func: Importer | str,
+    *,
+    keep_file: bool = True,
+    formats: Iterable[tuple[str, Any]] = (),
+) -> None:
     """Register the importer for a job kind (a callable or its dotted path).
 
-    With ``keep_file=False`` the uploaded file is deleted once its job has succeeded.
+    With ``keep_file=False`` the uploaded file is deleted once its job has succeeded;
+    ``formats`` are the (slug, label) layouts an uploader may choose instead of detection.
     """
     IMPORTERS[kind] = func
+    FILE_FORMATS.extend(f for f in formats if f not in FILE_FORMATS)
     if keep_file:
         DISCARD_FILE_KINDS.discard(kind)
     else:
         DISCARD_FILE_KINDS.add(kind)
+
+
+def file_format_choices() -> list[tuple[str, Any]]:
+    """Choices of the upload form's layout field: detection first, then every registered one."""
+    return [("auto", _("Detect automatically")), *FILE_FORMATS]
 
 
 def importer_for(kind: str) -> Importer:

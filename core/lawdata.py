@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils.translation import gettext_noop
 
+from core.models import StateLawProfile
+from core.services import state_law_profile_save
+from core.signals import state_laws_changed
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -431,9 +435,6 @@ def state_law_profiles_load(*, update: bool = False, actor: User | None = None) 
 
     Every overwrite writes an audit row listing the old and new values.
     """
-    from core.models import StateLawProfile
-    from core.services import state_law_profile_save
-    from core.signals import state_laws_changed
 
     created = profiles_create_missing(model=StateLawProfile)
     updated: list[str] = []

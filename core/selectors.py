@@ -4,23 +4,12 @@ record about government; private data never lives in these models."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from core.filters import AgencyFilter, CityFilter, StateLawProfileFilter
-from core.models import Agency, AgencyAlias, City, StateLawProfile
-from core.subqueries import count_subquery
-from portal.search import SiteSearch, site_search
-
-
-def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
-    """Cities with their active and total camera counts."""
-    qs = City.objects.annotate(
-        active_camera_count=Count("cameras", filter=Q(cameras__status="active")),
-    ).order_by("name", "state")
-    return CityFilter(filters, queryset=qs).qs if filters else qs
+from core.filters import AgencyFilter, StateLawProfileFilter
+from core.models import Agency, AgencyAlias, StateLawProfile
 
 
 def agency_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Agency]:
@@ -40,44 +29,6 @@ def law_profiles_by_state() -> dict[str, StateLawProfile]:
 # --- Page reads -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HeadlineFigures:
-    cities: int
-    active_cameras: int
-    agencies: int
-    agreements: int
-    out_of_state: int
-    federal: int
-    forbidden: int
-
-
-def headline_figures() -> HeadlineFigures:
-    """Portal-wide counts for the home page: a fixed handful of aggregate queries."""
-    from cameras.models import Camera, SharingAgreement
-    from cameras.selectors import sharing_counts
-
-    counts = sharing_counts(agreements=SharingAgreement.objects.current().with_flags())
-    return HeadlineFigures(
-        cities=City.objects.count(),
-        active_cameras=Camera.objects.filter(status=Camera.Status.ACTIVE).count(),
-        agencies=Agency.objects.count(),
-        agreements=counts.total,
-        out_of_state=counts.out_of_state,
-        federal=counts.federal,
-        forbidden=counts.forbidden,
-    )
-
-
-def city_get(*, slug: str) -> City | None:
-    """One city with its active camera count, or None."""
-    return city_list().filter(slug=slug).first()
-
-
-def city_agencies(*, city: City) -> list[Agency]:
-    """The agencies based in a city (its police, an HOA, a store...) with camera counts."""
-    return list(_with_counts(Agency.objects.filter(home_city=city)).order_by("kind", "name"))
-
-
 def agency_get(*, slug: str) -> Agency | None:
     """One agency with its home city and aliases, or None."""
     return (
@@ -86,29 +37,6 @@ def agency_get(*, slug: str) -> Agency | None:
         .filter(slug=slug)
         .first()
     )
-
-
-def agency_directory(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Agency]:
-    """``agency_list`` with each agency's camera and sharing counts, for the agencies page."""
-    return _with_counts(agency_list(filters=filters))
-
-
-def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
-    return agencies.annotate(
-        camera_count=count_subquery("cameras.Camera", "owner", status="active"),
-        sharing_out_count=count_subquery(
-            "cameras.SharingAgreement", "owner", ended_on__isnull=True
-        ),
-        sharing_in_count=count_subquery(
-            "cameras.SharingAgreement", "recipient", ended_on__isnull=True
-        ),
-    )
-
-
-def portal_search(*, query: str) -> SiteSearch:
-    """Cities, agencies, hearings and petitions matching every word of the query, ranked and
-    grouped (see ``portal.search``)."""
-    return site_search(query=query)
 
 
 def law_profile_get(*, state: str) -> StateLawProfile | None:

@@ -219,9 +219,9 @@ def agency_add_alias(*, agency: Agency, name: str, actor: User | None = None) ->
 def agency_merge(*, target: Agency, sources: Iterable[Agency], actor: User | None = None) -> Agency:
     """Fold duplicate agencies into ``target``: their names become aliases, their cameras,
     sharing agreements and snapshots move over, and duplicates that would collide are dropped
-    keeping the widest seen-date range."""
-    from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-
+    keeping the widest seen-date range. The apps that own those rows move them in their
+    ``agency_merging`` receivers (cameras: ``cameras.receivers``); any other foreign key to
+    Agency is repointed here."""
     merged: list[str] = []
     merged_ids: list[int] = []
     for source in sources:
@@ -229,33 +229,6 @@ def agency_merge(*, target: Agency, sources: Iterable[Agency], actor: User | Non
             continue
         agency_merging.send(sender=Agency, source=source, target=target)
         merged_ids.append(source.pk)
-        Camera.objects.filter(owner=source).update(owner=target)
-        for agreement in SharingAgreement.objects.filter(_owner_or_recipient(source)):
-            owner = target if agreement.owner_id == source.pk else agreement.owner
-            recipient = target if agreement.recipient_id == source.pk else agreement.recipient
-            if owner.pk == recipient.pk:
-                agreement.delete()
-                continue
-            twin = (
-                SharingAgreement.objects.filter(
-                    owner=owner, recipient=recipient, kind=agreement.kind
-                )
-                .exclude(pk=agreement.pk)
-                .first()
-            )
-            if twin:
-                twin.first_seen = min(twin.first_seen, agreement.first_seen)
-                twin.last_seen = max(twin.last_seen, agreement.last_seen)
-                twin.save(update_fields=["first_seen", "last_seen", "updated_at"])
-                agreement.delete()
-            else:
-                agreement.owner, agreement.recipient = owner, recipient
-                agreement.save(update_fields=["owner", "recipient", "updated_at"])
-        taken = set(
-            TransparencySnapshot.objects.filter(agency=target).values_list("captured_on", flat=True)
-        )
-        TransparencySnapshot.objects.filter(agency=source, captured_on__in=taken).delete()
-        TransparencySnapshot.objects.filter(agency=source).update(agency=target)
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyAlias.objects.create(
             agency=target, name=source.name, normalized_name=source.normalized_name
@@ -278,18 +251,12 @@ def agency_merge(*, target: Agency, sources: Iterable[Agency], actor: User | Non
     return target
 
 
-def _owner_or_recipient(agency: Agency) -> models.Q:
-    return models.Q(owner=agency) | models.Q(recipient=agency)
-
-
 def _repoint_other_references(*, source: Agency, target: Agency) -> None:
-    """Move any other foreign key to Agency (later apps add some) over to the target."""
-    from cameras.models import Camera, SharingAgreement, TransparencySnapshot
-
-    handled = {Camera, SharingAgreement, TransparencySnapshot, AgencyAlias}
+    """Move every other foreign key to Agency over to the target (rows the receivers of
+    ``agency_merging`` already moved match nothing any more)."""
     for rel in Agency._meta.related_objects:
         model = rel.related_model
-        if model in handled or not rel.concrete or rel.many_to_many:
+        if model is AgencyAlias or not rel.concrete or rel.many_to_many:
             continue
         model._default_manager.filter(**{rel.field.name: source}).update(**{rel.field.name: target})
 

@@ -3,12 +3,13 @@ that list's own viewset (its selector, filters, ordering and serializer) outside
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
+from django.urls import URLResolver, get_resolver
 from rest_framework.request import Request
 
 from core.api.renderers import csv_columns
@@ -32,17 +33,31 @@ def query_normalize(params: QueryDict) -> str:
     return query.urlencode()
 
 
-def exportable_views() -> dict[str, type]:
-    """Route name -> viewset for every API list that downloads as CSV."""
-    # The routes import every app's API; read them only when asked, not at import time.
-    from portal.api.urls import router
-    from portal.api.views import PublicReadOnlyViewSet
+def _routed_views(patterns: Iterable[Any]) -> Iterator[Any]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routed_views(pattern.url_patterns)
+        elif getattr(pattern.callback, "cls", None) is not None:
+            yield pattern.callback
 
-    return {
-        basename: viewset
-        for _prefix, viewset, basename in router.registry
-        if issubclass(viewset, PublicReadOnlyViewSet) and "csv" in viewset.export_formats
-    }
+
+def exportable_views() -> dict[str, type]:
+    """Route name -> viewset for every API list that downloads as CSV: read off the site's URL
+    configuration (whichever apps it routes), so this app needs to know none of them."""
+    from exports.viewsets import PublicReadOnlyViewSet  # it imports this module
+
+    found: dict[str, type] = {}
+    for callback in _routed_views(get_resolver().url_patterns):
+        viewset, basename = callback.cls, callback.initkwargs.get("basename")
+        actions = getattr(callback, "actions", None) or {}
+        if (
+            basename
+            and "list" in actions.values()
+            and issubclass(viewset, PublicReadOnlyViewSet)
+            and "csv" in viewset.export_formats
+        ):
+            found[basename] = viewset
+    return found
 
 
 class _SiteRequest(HttpRequest):

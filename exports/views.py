@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from rest_framework.exceptions import ValidationError
 
+from core.pages import api_url
 from exports.models import ExportJob
 from exports.services import export_inline_allowed, export_job_request
 from exports.sources import export_view, exportable_views, query_normalize
-from portal.views import api_url
 
 POLL_SECONDS = 3
 

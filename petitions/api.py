@@ -14,12 +14,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
-from core.api.schema import public_schema
 from core.api.serializers import PageURLField, enum_field
+from exports.schema import public_schema
+from exports.viewsets import PublicReadOnlyViewSet
 from hearings.models import Hearing
 from petitions.models import Petition
 from petitions.selectors import petition_list, petitions_with_public_details
-from portal.api.views import PublicReadOnlyViewSet
 
 PUBLIC_STATUS_CHOICES = [
     (value, label) for value, label in Petition.Status.choices if value in Petition.PUBLIC_STATUSES

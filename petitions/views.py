@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.csvstream import csv_download, csv_lines
 from core.models import City
+from core.pages import breakdown, paginate
 from core.services import ServiceError
 from hearings.abuse import RateLimited, client_ip
 from hearings.tokens import StaffLinkRefused, TokenInvalid, link_actor
@@ -33,7 +34,6 @@ from petitions.selectors import (
     petition_zip_counts,
     signature_for_link_page,
 )
-from portal.views import breakdown, paginate
 
 PAGE_SIZE = 25
 

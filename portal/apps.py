@@ -7,7 +7,7 @@ def _refresh_clerk_group(sender, **kwargs) -> None:
     """Keep the Clerks group's permissions current on every deploy's migrate."""
     from django.contrib.auth.models import Permission
 
-    from portal.permissions import clerk_group
+    from core.permissions import clerk_group
 
     # Permissions of every app exist once the last app has migrated; cheap and idempotent.
     if Permission.objects.using(kwargs.get("using", "default")).exists():

@@ -19,30 +19,28 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from core.demo import (
+    ALDER_CITY,
+    ALDER_PD,
+    AS_OF,
+    ASTER_CITY,
+    ASTER_PD,
+    DEMO_PASSWORD,
+    DEMO_SOURCE,
+    HARBOR_CITY,
+    HARBOR_PD,
+    MAIN_CITY,
+    PRAIRIE_HOA,
+    PRAIRIE_HOUSING,
+    PRAIRIE_PD,
+    PRAIRIE_SO,
+    PRAIRIE_STORE,
+    SEED,
+)
 from core.lawdata import profiles_create_missing
 from core.models import Agency, City, CityClerk, StateLawProfile
+from core.permissions import clerk_group
 from core.services import agency_get_or_create, agency_resolver
-from portal.permissions import clerk_group
-
-SEED = 20261122
-DEMO_SOURCE = "demo"
-# A fixed "today" for the demo keeps the plan the same whenever and wherever it is built.
-AS_OF = dt.date(2026, 11, 1)
-DEMO_PASSWORD = "demo-password-1234"  # noqa: S105 - published in the README for the demo only
-
-MAIN_CITY = "prairie-junction-il"
-HARBOR_CITY = "harbor-vista-ca"
-ALDER_CITY = "alder-bend-or"
-ASTER_CITY = "lake-aster-mn"
-
-PRAIRIE_PD = "Prairie Junction IL PD"
-PRAIRIE_SO = "Kestrel County IL SO"
-PRAIRIE_HOA = "Willow Creek Homeowners Association"
-PRAIRIE_STORE = "Big Box Home Improvement Store #1234"
-PRAIRIE_HOUSING = "Maple Terrace Apartments"
-HARBOR_PD = "Harbor Vista CA PD"
-ALDER_PD = "Alder Bend OR PD"
-ASTER_PD = "Lake Aster MN PD"
 
 # Real national bodies: their names are public facts, the sharing with them is invented.
 FEDERAL = [

@@ -34,9 +34,12 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Func, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Length, Lower
 
+from cameras.selectors import city_list
 from core.models import Agency, AgencyAlias
 from core.names import NON_WORD, PHRASES, SPACES, parse_agency_name
 from core.states import STATES
+from hearings.models import Hearing
+from petitions.models import Petition
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -363,7 +366,6 @@ class SearchGroup:
 
 
 def _city_hits(query: ParsedQuery) -> SearchGroup:
-    from core.selectors import city_list  # with camera counts; it imports this module
 
     rows = _candidates(
         city_list(),
@@ -471,8 +473,6 @@ def _rank_key(hit: SearchHit) -> tuple:
 
 
 def _run(query: ParsedQuery) -> list[SearchGroup]:
-    from hearings.models import Hearing
-    from petitions.models import Petition
 
     with transaction.atomic():
         if _is_postgres():

@@ -353,7 +353,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.schema.document_error_responses",
+        "exports.schema.document_error_responses",
     ],
 }
 

@@ -7,403 +7,55 @@ a fixed number of queries however many cameras or agreements it describes.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from cameras import charts
+from cameras.models import Camera, SharingAgreement
+from cameras.sections import (
+    CAMERA_TABLE_PAGE_SIZE,
+    KIND_LABELS,
+    STATE_NAMES,
+    camera_breakdowns,
+    camera_map_or_none,
+    camera_rows,
+    sharing_section,
+    snapshot_context,
+)
 from cameras.selectors import (
-    SHARING_FLAGS,
-    SharingCounts,
+    agency_directory,
     camera_list,
     camera_points,
-    sharing_agreements,
-    sharing_breakdown,
-    sharing_counts,
-    snapshot_history,
-    snapshots_latest,
-)
-from core.filters import AgencyFilter, CityFilter
-from core.models import Agency, City, StateLawProfile
-from core.names import PHRASES
-from core.selectors import (
-    agency_directory,
-    agency_get,
     city_agencies,
     city_get,
     city_list,
-    headline_figures,
-    law_profile_list,
-    law_profiles_by_state,
-    portal_search,
+    sharing_agreements,
+    sharing_breakdown,
 )
+from core.filters import AgencyFilter, CityFilter
+from core.models import Agency, City
+from core.names import PHRASES
+from core.pages import LIST_PAGE_SIZE, api_url, forbidden_use_labels, paginate
+from core.selectors import agency_get, law_profile_list, law_profiles_by_state
 from core.states import STATE_CHOICES
 from hearings.selectors.hearings import upcoming_hearings
 from petitions.selectors import open_petitions
-from portal import charts
+from portal.selectors import headline_figures, portal_search
+from searches.classification import rules_for_methodology
 from searches.models import FLAG_LABELS as SEARCH_FLAG_LABELS
 from searches.selectors import has_search_data, latest_flagged_searches
-
-LIST_PAGE_SIZE = 50
-CAMERA_TABLE_PAGE_SIZE = 100
-SHARING_PAGE_SIZE = 25
-# Longer sharing tables start folded behind their counts, so the page reads topic by topic.
-SHARING_OPEN_UP_TO = 10
-BREAKDOWN_ROWS = 8
-
-FLAG_LABELS = {
-    "": _("All"),
-    "flagged": _("Any flag"),
-    "out_of_state": _("Out of state"),
-    "federal": _("Federal"),
-    "forbidden": _("Forbidden by state law"),
-}
-KIND_LABELS = dict(Agency.Kind.choices)
-STATE_NAMES = dict(STATE_CHOICES)
-BREAKDOWN_TITLES = {
-    "recipient": (_("Recipients by kind"), _("Recipients by state")),
-    "owner": (_("Owners by kind"), _("Owners by state")),
-}
-FORBIDDEN_USE_LABELS = dict(StateLawProfile.ForbiddenUse.choices)
-
-
-# --- Shared helpers -------------------------------------------------------------------------
-
-
-def api_url(basename: str, params: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> str:
-    """A link to an API list, e.g. ``api_url("camera", {"city": "x", "format": "csv"})``."""
-    query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params))
-    return reverse(f"api:{basename}-list") + (f"?{query}" if query else "")
-
-
-def query_url(request: HttpRequest, anchor: str = "", **changes: Any) -> str:
-    """The current URL with some query parameters set (or removed when the value is empty)."""
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value in ("", None):
-            params.pop(key, None)
-        else:
-            params[key] = value
-    query = params.urlencode()
-    return (f"?{query}" if query else request.path) + (f"#{anchor}" if anchor else "")
-
-
-def paginate(
-    request: HttpRequest,
-    items: Sequence[Any] | Any,
-    *,
-    per_page: int,
-    param: str = "page",
-    anchor: str = "",
-) -> Page:
-    """A page of ``items`` with previous/next links that keep the other query parameters."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
-    page.previous_url = (
-        query_url(request, anchor, **{param: page.previous_page_number()})
-        if page.has_previous()
-        else ""
-    )
-    page.next_url = (
-        query_url(request, anchor, **{param: page.next_page_number()}) if page.has_next() else ""
-    )
-    return page
-
-
-@dataclass
-class FilterLink:
-    label: str
-    url: str
-    count: int
-    current: bool
-
-
-@dataclass
-class Breakdown:
-    """Counts of one grouping (e.g. recipients by state), with a share for the bar."""
-
-    title: str
-    rows: list[dict[str, Any]]
-    total: int
-    # Rows in ``flagged`` carry a text badge, e.g. "Out of state" next to a state's name.
-    flag_label: str = ""
-    flag_style: str = ""
-    label_heading: str = ""
-
-    @property
-    def top(self) -> list[dict[str, Any]]:
-        return self.rows[:BREAKDOWN_ROWS]
-
-    @property
-    def rest(self) -> list[dict[str, Any]]:
-        return self.rows[BREAKDOWN_ROWS:]
-
-
-def breakdown(
-    title: str,
-    counts: Iterable[tuple[str, int]],
-    *,
-    flagged: Iterable[str] = (),
-    flag_label: str = "",
-    flag_style: str = "",
-    label_heading: str = "",
-) -> Breakdown:
-    rows = sorted(counts, key=lambda kv: (-kv[1], kv[0]))
-    total = sum(n for _label, n in rows) or 1
-    flagged = set(flagged)
-    return Breakdown(
-        title=title,
-        rows=[
-            {
-                "label": label,
-                "count": n,
-                "percent": round(100 * n / total, 1),
-                "flag": label in flagged,
-            }
-            for label, n in rows
-        ],
-        total=sum(n for _label, n in rows),
-        flag_label=flag_label,
-        flag_style=flag_style,
-        label_heading=label_heading,
-    )
-
-
-@dataclass
-class SharingSection:
-    """One direction of sharing on a city or agency page, ready for ``includes/sharing.html``."""
-
-    key: str
-    heading: str
-    intro: str
-    counterpart: str
-    counts: SharingCounts
-    flag: str
-    page: Page
-    links: list[FilterLink]
-    breakdowns: list[Breakdown] = field(default_factory=list)
-    csv_url: str = ""
-    # City pages also name the city's agency on the other side; agency pages need not.
-    show_other_side: bool = False
-    # The table opens by itself when short or when the reader filtered or paged it.
-    expanded: bool = True
-    # The owners' laws behind the rows' "forbidden" badges, cited once above the table.
-    statutes: list[StateLawProfile] = field(default_factory=list)
-
-    @property
-    def party_heading(self) -> str:
-        return str(_("Recipient") if self.counterpart == "recipient" else _("Owner"))
-
-    @property
-    def other_heading(self) -> str:
-        return str(_("Shared by") if self.counterpart == "recipient" else _("Shared with"))
-
-    @property
-    def anchor(self) -> str:
-        return f"sharing-{self.key}"
-
-
-def sharing_section(
-    request: HttpRequest,
-    *,
-    key: str,
-    heading: str,
-    intro: str,
-    counterpart: str,
-    where: Mapping[str, Any],
-    law_profiles: Mapping[str, StateLawProfile],
-    home_state: str = "",
-    csv_url: str = "",
-    show_other_side: bool = False,
-) -> SharingSection:
-    """Counts, flag filter links, breakdowns and one page of agreements for one direction.
-
-    ``counterpart`` is the side shown in the table: "recipient" (who can search) or "owner"
-    (whose cameras can be searched); ``where`` selects the agreements.
-    """
-    flag_param, page_param, anchor = f"{key}_flag", f"{key}_page", f"sharing-{key}"
-    flag = request.GET.get(flag_param, "")
-    if flag not in SHARING_FLAGS:
-        flag = ""
-    everything = sharing_agreements(**where)
-    counts = sharing_counts(agreements=everything)
-    links = [
-        FilterLink(
-            label=str(FLAG_LABELS[value]),
-            url=query_url(request, anchor, **{flag_param: value, page_param: ""}),
-            count=getattr(counts, value or "total"),
-            current=value == flag,
-        )
-        for value in ("", *SHARING_FLAGS)
-    ]
-    page = paginate(
-        request,
-        sharing_agreements(**where, flag=flag),
-        per_page=SHARING_PAGE_SIZE,
-        param=page_param,
-        anchor=anchor,
-    )
-    statutes: dict[str, StateLawProfile] = {}
-    for agreement in page.object_list:
-        # A "forbidden" badge rests on the owner's state law.
-        agreement.law = law_profiles.get(agreement.owner.state)
-        if agreement.forbidden_by_state_law and agreement.law:
-            statutes.setdefault(agreement.law.state, agreement.law)
-        if counterpart == "recipient":
-            agreement.party, agreement.other_side = agreement.recipient, agreement.owner
-        else:
-            agreement.party, agreement.other_side = agreement.owner, agreement.recipient
-    grouped = sharing_breakdown(
-        agreements=everything, fields=(f"{counterpart}__kind", f"{counterpart}__state")
-    )
-    by_kind: Counter[str] = Counter()
-    by_state: Counter[str] = Counter()
-    for row in grouped:
-        kind, state = row[f"{counterpart}__kind"], row[f"{counterpart}__state"]
-        by_kind[str(KIND_LABELS.get(kind, kind))] += row["count"]
-        by_state[str(STATE_NAMES.get(state, _("Unknown state")))] += row["count"]
-    out_of_state = [
-        str(name) for code, name in STATE_NAMES.items() if home_state and code != home_state
-    ]
-    return SharingSection(
-        key=key,
-        heading=heading,
-        intro=intro,
-        counterpart=counterpart,
-        counts=counts,
-        flag=flag,
-        page=page,
-        links=links,
-        breakdowns=[
-            breakdown(
-                str(BREAKDOWN_TITLES[counterpart][0]),
-                by_kind.items(),
-                flagged=[str(KIND_LABELS[Agency.Kind.FEDERAL])],
-                flag_label=str(FLAG_LABELS["federal"]),
-                flag_style="federal",
-                label_heading=str(_("Kind")),
-            ),
-            breakdown(
-                str(BREAKDOWN_TITLES[counterpart][1]),
-                by_state.items(),
-                flagged=out_of_state,
-                flag_label=str(FLAG_LABELS["out_of_state"]),
-                flag_style="out-of-state",
-                label_heading=str(_("State")),
-            ),
-        ],
-        csv_url=csv_url,
-        show_other_side=show_other_side,
-        expanded=(
-            counts.total <= SHARING_OPEN_UP_TO
-            or bool(request.GET.get(flag_param) or request.GET.get(page_param))
-        ),
-        statutes=sorted(statutes.values(), key=lambda law: law.state),
-    )
-
-
-@dataclass
-class SnapshotSummary:
-    """An agency's latest transparency snapshot and how it changed since the first one."""
-
-    latest: TransparencySnapshot
-    first: TransparencySnapshot | None
-    changes: list[dict[str, Any]]
-
-
-SNAPSHOT_METRICS = (
-    ("retention_days", _("Retention (days)")),
-    ("total_cameras", _("Cameras")),
-    ("lpr_cameras", _("LPR cameras")),
-    ("vehicles_detected_30d", _("Vehicles detected in 30 days")),
-    ("searches_30d", _("Searches in 30 days")),
-    ("hotlist_hits_30d", _("Hotlist hits in 30 days")),
-    ("external_organizations_count", _("External organizations with access")),
+from searches.views import (
+    FLAG_STYLES,
+    FRAGMENT_PARAM,
+    agency_sections,
+    city_sections,
+    explorer_url,
+    flagged_fragment,
 )
-
-
-def snapshot_summaries(history: Sequence[TransparencySnapshot]) -> list[SnapshotSummary]:
-    summaries = []
-    for latest in snapshots_latest(history=history):
-        own = [s for s in history if s.agency_id == latest.agency_id]
-        first = own[0] if len(own) > 1 else None
-        changes = []
-        for name, label in SNAPSHOT_METRICS:
-            now = getattr(latest, name)
-            before = getattr(first, name) if first else None
-            changes.append(
-                {
-                    "label": label,
-                    "value": now,
-                    "before": before,
-                    "delta": (now - before) if now is not None and before is not None else None,
-                }
-            )
-        summaries.append(SnapshotSummary(latest=latest, first=first, changes=changes))
-    return summaries
-
-
-def snapshot_context(agencies: Sequence[Agency], *, div_id: str) -> dict[str, Any]:
-    history = snapshot_history(agencies=agencies)
-    dates = {s.captured_on for s in history}
-    return {
-        "snapshot_history": history,
-        "snapshot_summaries": snapshot_summaries(history),
-        # A line needs two dates; one snapshot is shown as its figures alone.
-        "snapshot_chart": (
-            charts.snapshot_history_chart(history=history, div_id=div_id)
-            if len(dates) > 1
-            else None
-        ),
-    }
-
-
-def camera_rows(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``camera_points`` rows with display labels for tables."""
-    status_labels = dict(Camera.Status.choices)
-    for row in points:
-        row["directions_label"] = charts.directions_label(row["directions"], row["direction_text"])
-        row["status_label"] = status_labels.get(row["status"], row["status"])
-        row["kind_label"] = KIND_LABELS.get(row["owner__kind"], "")
-    return points
-
-
-def camera_breakdowns(points: Sequence[dict[str, Any]]) -> list[Breakdown]:
-    active = [p for p in points if p["status"] == Camera.Status.ACTIVE]
-    return [
-        breakdown(
-            str(_("By owner kind")),
-            Counter(
-                str(KIND_LABELS.get(p["owner__kind"], _("Unknown owner"))) for p in active
-            ).items(),
-            label_heading=str(_("Owner kind")),
-        ),
-        breakdown(
-            str(_("By vendor")),
-            Counter(p["vendor"] or str(_("Unknown vendor")) for p in active).items(),
-            label_heading=str(_("Vendor")),
-        ),
-    ]
-
-
-def camera_map_or_none(points: Sequence[dict[str, Any]], *, div_id: str) -> Any:
-    shown = [p for p in points if p["status"] != Camera.Status.REMOVED]
-    return charts.camera_map(points=shown, div_id=div_id) if shown else None
-
-
-def forbidden_use_labels(profile: StateLawProfile | None) -> list[str]:
-    if profile is None:
-        return []
-    return [str(FORBIDDEN_USE_LABELS.get(use, use)) for use in profile.forbidden_uses or []]
-
 
 # --- Pages ----------------------------------------------------------------------------------
 
@@ -416,7 +68,6 @@ HOME_FLAGGED = 6
 def home_flagged_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each flagged search's badges as (label, style, explorer link filtered by that flag)."""
     # searches.views reads portal.views at import time, so its names are read here.
-    from searches.views import FLAG_STYLES, explorer_url
 
     for row in rows:
         row["flag_links"] = [
@@ -470,7 +121,6 @@ def city_index(request: HttpRequest) -> HttpResponse:
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Imported here: searches.views builds its links with this module's helpers.
-    from searches.views import FRAGMENT_PARAM, city_sections, flagged_fragment
 
     city = city_get(slug=slug)
     if city is None:
@@ -556,7 +206,6 @@ def agency_index(request: HttpRequest) -> HttpResponse:
 
 
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    from searches.views import FRAGMENT_PARAM, agency_sections, flagged_fragment
 
     agency = agency_get(slug=slug)
     if agency is None:
@@ -656,7 +305,6 @@ def name_phrase_groups() -> list[tuple[str, list[str]]]:
 
 
 def methodology(request: HttpRequest) -> HttpResponse:
-    from searches.classification import rules_for_methodology
 
     return render(
         request,

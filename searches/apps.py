@@ -7,14 +7,19 @@ class SearchesConfig(AppConfig):
     verbose_name = _("Search audits")
 
     def ready(self) -> None:
+        from core import signals
         from core.imports import register_importer
         from core.models import ImportJob
+        from searches import receivers
+        from searches.importers.layouts import LAYOUTS
 
         # Audit files hold plates and officer names: keep none once they are imported.
-        register_importer(ImportJob.Kind.AUDIT, "searches.importers.audit.run", keep_file=False)
-
-        from core import signals
-        from searches import receivers
+        register_importer(
+            ImportJob.Kind.AUDIT,
+            "searches.importers.audit.run",
+            keep_file=False,
+            formats=[(layout.slug, layout.label) for layout in LAYOUTS],
+        )
 
         signals.agency_merging.connect(receivers.searches_before_agency_merge)
         signals.agency_merged.connect(receivers.searches_after_agency_merge)

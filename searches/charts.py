@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from portal.charts import FONT, TEMPLATE, figure_html
+from core.charts import FONT, TEMPLATE, figure_html
 from searches.models import FLAG_LABELS
 from searches.selectors import FlaggedGroup, SearchStats
 

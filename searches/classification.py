@@ -50,7 +50,9 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.audit import audit_change
 from core.models import Agency, StateLawProfile
+from core.services import audit_record
 from searches.models import (
     CONCERN_FLAGS,
     OffenseType,
@@ -602,8 +604,6 @@ def search_rules_changed(*, actor: User | None = None, obj=None, action: str = "
 
     Called by the rules admin after saving or deleting a category, pattern or offense type.
     """
-    from core.audit import audit_change
-    from core.services import audit_record
 
     ruleset = RuleSet.objects.select_for_update().filter(pk=ruleset_get().pk).get()
     old = ruleset.version

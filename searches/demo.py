@@ -27,10 +27,10 @@ from typing import IO, Any
 from django.core.files.base import ContentFile
 
 from cameras.models import SharingAgreement
+from core.demo import HARBOR_CITY, HARBOR_PD, MAIN_CITY, PRAIRIE_PD, SEED
 from core.imports import import_job_create, import_job_run
 from core.models import Agency, City, ImportJob
 from core.services import agency_find
-from portal.demo import HARBOR_CITY, HARBOR_PD, MAIN_CITY, PRAIRIE_PD, SEED
 from searches.importers.layouts import NETWORK_AUDIT_HEADER, PORTAL_AUDIT_HEADER
 from searches.models import Search
 

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from cameras.selectors import city_get
 from core.models import Agency, City, StateLawProfile
+from core.pages import api_url, query_url
 from core.querystring import without_empty_params
-from core.selectors import agency_get, city_get, law_profiles_by_state
+from core.selectors import agency_get, law_profiles_by_state
 from core.states import STATE_CHOICES
-from portal.views import api_url, query_url
 from searches import charts
 from searches.filters import FLAG_CHOICES, SearchFilter
 from searches.models import FLAG_LABELS, Search

@@ -112,7 +112,7 @@ class ClerkFactory(UserFactory):
 
     @factory.post_generation
     def city(self, create, extracted, **kwargs):
-        from portal.permissions import clerk_group
+        from core.permissions import clerk_group
 
         self.save()
         self.groups.add(clerk_group())

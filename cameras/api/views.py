@@ -18,8 +18,8 @@ from cameras.api.serializers import (
 from cameras.filters import CameraFilter, SharingAgreementFilter, TransparencySnapshotFilter
 from cameras.selectors import camera_list, sharing_list, snapshot_list
 from core.api.renderers import export_filename
-from core.api.schema import CSV_FORMAT, public_schema
-from portal.api.views import PublicReadOnlyViewSet
+from exports.schema import CSV_FORMAT, public_schema
+from exports.viewsets import PublicReadOnlyViewSet
 
 
 @public_schema(

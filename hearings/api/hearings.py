@@ -13,13 +13,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
-from core.api.schema import public_schema
 from core.api.serializers import PageURLField, PortalModelSerializer, enum_field
 from core.states import STATE_CHOICES
+from exports.schema import public_schema
+from exports.viewsets import PublicReadOnlyViewSet
 from hearings.models import AgendaItem, Comment, Hearing
 from hearings.selectors.comments import comment_public_list
 from hearings.selectors.hearings import agenda_item_list, hearing_list
-from portal.api.views import PublicReadOnlyViewSet
 
 # --- Filters ---------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.pages import paginate
 from hearings import ical
 from hearings.abuse import RateLimited, client_ip
 from hearings.exports import record_csv_response
@@ -41,7 +42,6 @@ from hearings.services.comments import (
     comment_withdraw,
 )
 from hearings.tokens import StaffLinkRefused, TokenInvalid, link_actor
-from portal.views import paginate
 
 PAST_PAGE_SIZE = 20
 

@@ -18,11 +18,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from core.api.renderers import csv_stream, export_filename, filename_parts
-from core.api.schema import public_schema
 from core.api.serializers import ThrottledSerializer
 from core.csvstream import csv_download
 from core.models import ImportJob
-from portal.api.views import PublicReadOnlyViewSet
+from exports.schema import public_schema
+from exports.viewsets import PublicReadOnlyViewSet
 from searches.api.serializers import (
     ImportJobSummarySerializer,
     ReasonCategorySerializer,
@@ -31,7 +31,7 @@ from searches.api.serializers import (
     StatsErrorSerializer,
 )
 from searches.filters import SearchFilter, SearchRollupFilter
-from searches.models import ReasonCategory
+from searches.models import ReasonCategory, SearchRollup
 from searches.selectors import (
     GROUP_BY_FIELDS,
     cached,
@@ -174,7 +174,6 @@ class SearchStatsViewSet(viewsets.GenericViewSet):
     export_name = "search-stats"
 
     def get_queryset(self):
-        from searches.models import SearchRollup
 
         return SearchRollup.objects.all()
 

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cameras.charts import directions_label
 from cameras.models import Camera
 from core.models import Agency
-from portal.charts import directions_label
 from tests.factories import AgencyFactory, CameraFactory, CityFactory
 
 pytestmark = pytest.mark.django_db

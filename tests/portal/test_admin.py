@@ -19,7 +19,7 @@ from core.models import (
     ImportRowError,
     StateLawProfile,
 )
-from portal.permissions import CLERKS_GROUP
+from core.permissions import CLERKS_GROUP
 from tests.factories import (
     AgencyFactory,
     CameraFactory,

@@ -1,4 +1,4 @@
-"""Chart and map fragments (portal/charts.py), the tile settings and the vendored plotly.js
+"""Chart and map fragments (cameras/charts.py), the tile settings and the vendored plotly.js
 bundles: the right traces, the wheel's plotly.js version, the licenses next to them."""
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from portal import charts
+from cameras import charts
 from tests.factories import CameraFactory, CityFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def test_bundles_carry_their_licenses_and_stay_small():
 def test_the_bundles_hold_the_traces_the_figures_use():
     """Every trace type the figure builders emit is registered in the bundle a page loads."""
     used = set()
-    for module in ("portal/charts.py", "searches/charts.py"):
+    for module in ("cameras/charts.py", "searches/charts.py"):
         used |= set(re.findall(r"go\.(\w+)\(", (ROOT / module).read_text()))
     used = {name.lower() for name in used} - {"figure"}
     assert used == {"scatter", "scattermap", "bar", "sunburst"}

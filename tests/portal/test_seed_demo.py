@@ -3,18 +3,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from core.demo import HARBOR_PD, PRAIRIE_HOA, PRAIRIE_HOUSING, PRAIRIE_PD, PRAIRIE_STORE, SEED
 from core.models import Agency, AuditEvent, City, CityClerk, StateLawProfile
 from core.names import parse_agency_name
-from portal.demo import (
-    HARBOR_PD,
-    PRAIRIE_HOA,
-    PRAIRIE_HOUSING,
-    PRAIRIE_PD,
-    PRAIRIE_STORE,
-    SEED,
-    demo_plan,
-)
-from portal.permissions import CLERKS_GROUP
+from core.permissions import CLERKS_GROUP
+from portal.demo import demo_plan
 
 
 def _agency(name):

@@ -18,7 +18,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from core.models import Agency
-from portal.permissions import analyst_group
+from core.permissions import analyst_group
 from searches.classification import reason_rules_load
 from searches.models import OffenseType, ReasonCategory, Search, SearchFlag, SearchMonthTotal
 from searches.offense_data import OFFENSE_TYPES, WITHOUT_FAMILY

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
-from portal.permissions import analyst_group
+from core.permissions import analyst_group
 from searches.models import (
     OffenseType,
     Reason,

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.demo import DEMO_PASSWORD
 from hearings.demo import demo_hearings_build
 from petitions.demo import demo_petitions_build
-from portal.demo import DEMO_PASSWORD, demo_build
+from portal.demo import demo_build
 from searches.demo import demo_searches_build
 
 
