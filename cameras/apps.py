@@ -11,10 +11,7 @@ class CamerasConfig(AppConfig):
         from core.imports import register_importer
         from core.models import ImportJob
 
-        for kind, module in (
-            (ImportJob.Kind.CAMERAS, "cameras"),
-            (ImportJob.Kind.SHARING, "sharing"),
-            (ImportJob.Kind.PORTAL_METRICS, "portal_metrics"),
-            (ImportJob.Kind.PORTAL_PAGE, "portal_page"),
-        ):
-            register_importer(kind, f"cameras.importers.{module}.run")
+        register_importer(ImportJob.Kind.CAMERAS, "cameras.importers.cameras.run")
+        register_importer(ImportJob.Kind.SHARING, "cameras.importers.sharing.run")
+        register_importer(ImportJob.Kind.PORTAL_METRICS, "cameras.importers.portal_metrics.run")
+        register_importer(ImportJob.Kind.PORTAL_PAGE, "cameras.importers.portal_page.run")

@@ -435,7 +435,6 @@ def state_law_profiles_load(*, update: bool = False, actor: User | None = None) 
 
     Every overwrite writes an audit row listing the old and new values.
     """
-
     created = profiles_create_missing(model=StateLawProfile)
     updated: list[str] = []
     unchanged: list[str] = []

@@ -3,6 +3,7 @@ that list's own viewset (its selector, filters, ordering and serializer) outside
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,11 +44,17 @@ def _routed_views(patterns: Iterable[Any]) -> Iterator[Any]:
 
 def exportable_views() -> dict[str, type]:
     """Route name -> viewset for every API list that downloads as CSV: read off the site's URL
-    configuration (whichever apps it routes), so this app needs to know none of them."""
+    configuration (whichever apps it routes), so this app needs to know none of them. Read once
+    per URL configuration (the resolver object changes when the configuration does)."""
+    return _exportable_views(get_resolver())
+
+
+@functools.lru_cache(maxsize=4)
+def _exportable_views(resolver: URLResolver) -> dict[str, type]:
     from exports.viewsets import PublicReadOnlyViewSet  # it imports this module
 
     found: dict[str, type] = {}
-    for callback in _routed_views(get_resolver().url_patterns):
+    for callback in _routed_views(resolver.url_patterns):
         viewset, basename = callback.cls, callback.initkwargs.get("basename")
         actions = getattr(callback, "actions", None) or {}
         if (

@@ -366,7 +366,6 @@ class SearchGroup:
 
 
 def _city_hits(query: ParsedQuery) -> SearchGroup:
-
     rows = _candidates(
         city_list(),
         query=query,
@@ -473,7 +472,6 @@ def _rank_key(hit: SearchHit) -> tuple:
 
 
 def _run(query: ParsedQuery) -> list[SearchGroup]:
-
     with transaction.atomic():
         if _is_postgres():
             with connection.cursor() as cursor:

@@ -67,8 +67,6 @@ HOME_FLAGGED = 6
 
 def home_flagged_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each flagged search's badges as (label, style, explorer link filtered by that flag)."""
-    # searches.views reads portal.views at import time, so its names are read here.
-
     for row in rows:
         row["flag_links"] = [
             (SEARCH_FLAG_LABELS[name], FLAG_STYLES[name], explorer_url({"flag": name}))
@@ -120,8 +118,6 @@ def city_index(request: HttpRequest) -> HttpResponse:
 
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # Imported here: searches.views builds its links with this module's helpers.
-
     city = city_get(slug=slug)
     if city is None:
         raise Http404(_("No such city."))
@@ -206,7 +202,6 @@ def agency_index(request: HttpRequest) -> HttpResponse:
 
 
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
-
     agency = agency_get(slug=slug)
     if agency is None:
         raise Http404(_("No such agency."))
@@ -305,7 +300,6 @@ def name_phrase_groups() -> list[tuple[str, list[str]]]:
 
 
 def methodology(request: HttpRequest) -> HttpResponse:
-
     return render(
         request,
         "portal/methodology.html",

@@ -174,7 +174,6 @@ class SearchStatsViewSet(viewsets.GenericViewSet):
     export_name = "search-stats"
 
     def get_queryset(self):
-
         return SearchRollup.objects.all()
 
     def list(self, request, *args, **kwargs):
