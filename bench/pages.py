@@ -68,9 +68,9 @@ def _build_world() -> dict:
     from django.db import connection
 
     from core.models import Agency, City
-    from searches.classification import reasons_classify_pending
     from searches.models import Reason
     from searches.normalize import reason_key
+    from searches.services.reclassification import reasons_classify_pending
 
     city = City.objects.create(name="Bench City", state="IL", slug=CITY_SLUG)
     states = ["IL", "IN", "WI", "MO", "TX", "GA", "FL", "CA", "OH", "MI"]
@@ -223,7 +223,7 @@ def _bulk_mode(on: bool) -> None:
 def _roll_up() -> float:
     from django.db import connection
 
-    from searches.rollups import rollups_rebuild_all
+    from searches.services.rollups import rollups_rebuild_all
 
     began = time.perf_counter()
     rollups_rebuild_all()
@@ -330,7 +330,7 @@ def main() -> int:
             print(f"database: {connection.settings_dict['NAME']}", flush=True)
             _build_world()
             _insert(1, args.small)
-            from searches.classification import searches_apply_classification
+            from searches.services.reclassification import searches_apply_classification
 
             changed = searches_apply_classification()
             print(f"classification changed {changed} generated rows (0: the flags agree)")

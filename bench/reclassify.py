@@ -119,7 +119,11 @@ def _array(values: list[str]) -> str:
 def _fill(cursor, *, rows: int, reasons: int, agencies: int, months: int) -> None:
     """Agencies and distinct reasons, the reasons classified, then the searches with their
     category and flags computed in the same INSERT (as an import's classification would)."""
-    from searches.classification import flags_sql, law_values_sql, reasons_classify_pending
+    from searches.services.reclassification import (
+        flags_sql,
+        law_values_sql,
+        reasons_classify_pending,
+    )
 
     states = _array(STATES)
     cursor.execute(
@@ -238,12 +242,12 @@ def main() -> int:
 
     from django.db.models import F
 
-    from searches.classification import (
+    from searches.models import ReasonCategory, ReasonPattern, RuleSet, Search
+    from searches.services.reclassification import (
         searches_apply_classification,
         searches_reclassify,
     )
-    from searches.models import ReasonCategory, ReasonPattern, RuleSet, Search
-    from searches.rollups import rollups_rebuild_all
+    from searches.services.rollups import rollups_rebuild_all
 
     name = connection.creation.create_test_db(
         verbosity=0, autoclobber=True, keepdb=not args.fresh, serialize=False

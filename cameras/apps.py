@@ -12,6 +12,8 @@ class CamerasConfig(AppConfig):
         from core.models import ImportJob
 
         register_importer(ImportJob.Kind.CAMERAS, "cameras.importers.cameras.run")
-        register_importer(ImportJob.Kind.SHARING, "cameras.importers.sharing.run")
-        register_importer(ImportJob.Kind.PORTAL_METRICS, "cameras.importers.portal_metrics.run")
+        register_importer(ImportJob.Kind.SHARING, "cameras.importers.entry.sharing_run")
+        register_importer(
+            ImportJob.Kind.PORTAL_METRICS, "cameras.importers.entry.portal_metrics_run"
+        )
         register_importer(ImportJob.Kind.PORTAL_PAGE, "cameras.importers.portal_page.run")

@@ -1,6 +1,7 @@
 """django-filter filter sets for cameras, sharing agreements and snapshots."""
 
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera, SharingAgreement, TransparencySnapshot
@@ -77,8 +78,6 @@ class SharingAgreementFilter(filters.FilterSet):
         fields = ["owner", "recipient", "kind"]
 
     def filter_agency(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(owner__slug=value) | Q(recipient__slug=value))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Agency, City, TimeStamped, law_profile_exists
@@ -109,8 +110,6 @@ class Camera(TimeStamped):
         return f"#{self.pk} {label}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("cameras:camera-detail", kwargs={"pk": self.pk})
 
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from core.import_scope import ImportScope
 from core.models import City, ImportJob, ImportRowError
 from core.services import ServiceError, audit_record
+from core.tasking import task_enqueue, task_enqueue_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -290,9 +291,7 @@ def import_job_create(
         changes={"kind": kind, "file": job.original_name, "sha256": job.sha256, "options": options},
     )
     if run:
-        from core.tasks import import_job_run as import_job_run_task
-
-        import_job_run_task.delay_on_commit(job.pk)
+        task_enqueue_on_commit("core.tasks.import_job_run", job.pk)
     return job
 
 
@@ -514,8 +513,6 @@ def import_jobs_requeue_stalled(*, now: dt.datetime | None = None) -> list[int]:
 
     Returns the ids sent back to the queue.
     """
-    from core.tasks import import_job_run as import_job_run_task
-
     now = now or timezone.now()
     stalled_before = now - dt.timedelta(minutes=_setting("IMPORT_STALLED_MINUTES", 15))
     pending_before = now - dt.timedelta(minutes=_setting("IMPORT_PENDING_MINUTES", 30))
@@ -544,7 +541,7 @@ def import_jobs_requeue_stalled(*, now: dt.datetime | None = None) -> list[int]:
                 % {"n": job.attempts},
             )
             continue
-        import_job_run_task.delay(job.pk)
+        task_enqueue("core.tasks.import_job_run", job.pk)
         requeued.append(job.pk)
     if requeued:
         logger.warning("Re-dispatched stalled import jobs %s", requeued)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.states import STATE_CHOICES
@@ -63,8 +64,6 @@ class City(TimeStamped):
         return f"{self.name}, {self.state}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("portal:city-detail", kwargs={"slug": self.slug})
 
 
@@ -219,8 +218,6 @@ class Agency(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("portal:agency-detail", kwargs={"slug": self.slug})
 
     @property

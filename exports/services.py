@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.api.renderers import csv_stream
+from core.tasking import task_enqueue_on_commit
 from exports.models import ExportJob
 from exports.sources import export_source
 
@@ -54,13 +55,11 @@ def export_job_live(*, kind: str, query: str) -> ExportJob | None:
 @transaction.atomic
 def export_job_request(*, kind: str, query: str) -> ExportJob:
     """The live job for ``kind`` and the normalized ``query``, or a new one queued to build."""
-    from exports.tasks import export_job_build as build_task
-
     job = export_job_live(kind=kind, query=query)
     if job is not None:
         return job
     job = ExportJob.objects.create(kind=kind, query=query, expires_at=timezone.now() + _retention())
-    transaction.on_commit(lambda: build_task.delay(str(job.pk)))
+    task_enqueue_on_commit("exports.tasks.export_job_build", str(job.pk))
     return job
 
 

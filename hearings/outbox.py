@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import City
+from core.tasking import task_enqueue_on_commit
 from hearings.models import OutboundEmail
 from hearings.tokens import token_make
 
@@ -120,9 +121,7 @@ def email_queue(
             "",
         )
         email.save()
-    from hearings.tasks import email_send
-
-    email_send.delay_on_commit(email.pk)
+    task_enqueue_on_commit("hearings.tasks.email_send", email.pk)
     return email
 
 

@@ -28,6 +28,7 @@ from core.audit import audit_change, audit_diff
 from core.models import City
 from core.services import ServiceError, audit_record
 from core.slugs import unique_slug
+from core.tasking import task_enqueue_on_commit
 from hearings.abuse import email_normalize, ip_hash, rate_limit_check, rate_limit_hit
 from hearings.models import CityEngagementSettings, Hearing
 from hearings.outbox import EmailLink, email_queue
@@ -490,9 +491,7 @@ def petition_respond(*, petition: Petition, response: str, actor: User | None) -
         actor=actor, action="petition.respond", obj=petition, city=petition.city, changes=changes
     )
     if first:
-        from petitions.tasks import petition_response_notify
-
-        petition_response_notify.delay_on_commit(petition.pk)
+        task_enqueue_on_commit("petitions.tasks.petition_response_notify", petition.pk)
     return petition
 
 

@@ -45,9 +45,10 @@ from core.states import STATE_CHOICES
 from hearings.selectors.hearings import upcoming_hearings
 from petitions.selectors import open_petitions
 from portal.selectors import headline_figures, portal_search
-from searches.classification import rules_for_methodology
 from searches.models import FLAG_LABELS as SEARCH_FLAG_LABELS
-from searches.selectors import has_search_data, latest_flagged_searches
+from searches.selectors.coverage import has_search_data
+from searches.selectors.explorer import latest_flagged_searches
+from searches.selectors.rules import rules_for_methodology
 from searches.views import (
     FLAG_STYLES,
     FRAGMENT_PARAM,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.charts import FONT, TEMPLATE, figure_html
 from searches.models import FLAG_LABELS
-from searches.selectors import FlaggedGroup, SearchStats
+from searches.selectors.stats import FlaggedGroup, SearchStats
 
 # Okabe-Ito, then two greys for the catch-all series.
 CATEGORY_COLORS = [

@@ -13,8 +13,9 @@ import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
-from searches.classification import Rules, classify, rules_current
+from searches.classifier import Rules, classify
 from searches.models import CONCERN_FLAGS, FLAG_NAMES
+from searches.selectors.rules import rules_current
 
 # The flags a reason can carry by itself, in the order the portal lists them.
 REASON_FLAGS: tuple[str, ...] = tuple(

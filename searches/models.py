@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Agency, ImportJob
+from core.models import Agency, ImportJob, StateLawProfile
 
 
 class SearchFlag(enum.IntFlag):
@@ -52,6 +52,12 @@ CONCERN_FLAGS = (
     | SearchFlag.BLANK
 )
 STATE_LAW_FLAGS = SearchFlag.FORBIDDEN_USE | SearchFlag.FORBIDDEN_SHARING
+# The StateLawProfile.forbidden_uses values that a concern flag stands for.
+USE_FLAGS: dict[str, SearchFlag] = {
+    StateLawProfile.ForbiddenUse.IMMIGRATION: SearchFlag.IMMIGRATION,
+    StateLawProfile.ForbiddenUse.REPRODUCTIVE_CARE: SearchFlag.REPRODUCTIVE_CARE,
+    StateLawProfile.ForbiddenUse.PROTEST: SearchFlag.PROTEST,
+}
 # Flags that single a search out for a reader: a concern in the reason itself, or a use or a
 # sharing that state law forbids. Vague, blank, out-of-state and federal are counted, not listed.
 DRILL_DOWN_FLAGS = (
@@ -600,8 +606,9 @@ class AuditFetch(models.Model):
 
 
 # --- Summaries of the rollups ------------------------------------------------------------------
-# Re-derived from SearchRollup and SearcherMonth whenever those change (searches.rollups), so
-# the pages of a big city read thousands of rows instead of hundreds of thousands.
+# Re-derived from SearchRollup and SearcherMonth whenever those change
+# (searches.services.rollups), so the pages of a big city read thousands of rows instead of
+# hundreds of thousands.
 
 
 class SearchMonthTotal(SearchCounts):

@@ -10,7 +10,10 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef
 
 from core.models import Agency
+from core.tasking import task_enqueue_on_commit
 from searches.models import Search
+from searches.services.reclassification import searches_apply_classification
+from searches.services.rollups import rollups_refresh
 
 
 def searches_before_agency_merge(*, source: Agency, target: Agency, **_: object) -> None:
@@ -23,9 +26,6 @@ def searches_before_agency_merge(*, source: Agency, target: Agency, **_: object)
 def searches_after_agency_merge(*, source_ids: Iterable[int], target: Agency, **_: object) -> None:
     """Re-derive flags (the target's state and kind apply now) and the rollups of every audit
     the merged agencies appear in; the merged agencies' own rollup rows went with them."""
-    from searches.classification import searches_apply_classification
-    from searches.rollups import rollups_refresh
-
     affected = {target.pk} | set(
         Search.objects.filter(searching_agency=target)
         .order_by()
@@ -38,8 +38,6 @@ def searches_after_agency_merge(*, source_ids: Iterable[int], target: Agency, **
 
 def searches_on_state_laws_changed(*, states: Iterable[str], **_: object) -> None:
     """Queue the recomputation of the state-law flags of searches touching these states."""
-    from searches import tasks
-
     states = sorted(set(states))
     if states:
-        tasks.searches_reflag.delay_on_commit(states=states)
+        task_enqueue_on_commit("searches.tasks.searches_reflag", states=states)

@@ -9,7 +9,7 @@ spaces), so ``ICE+ERO`` is ``ice ero`` and ``25-1234`` is ``25 1234``. ``words``
 whole words; ``regex`` patterns are regular expressions; ``exact`` patterns equal the whole reason.
 Priorities: concerns first, then offense families from the most to the least serious, then the
 catch-all buckets (blank, case number only, vague) and the fallback. A concern or offense always
-beats a catch-all bucket (``searches.classification``), so vague words never hide a named offense.
+beats a catch-all bucket (``searches.classifier``), so vague words never hide a named offense.
 
 Misspellings and abbreviations seen in real audits are patterns like any other (``_misspelt``
 adds them with a note saying what they stand for), and statute numbers are regex patterns built

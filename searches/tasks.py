@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from searches import fetch
 from searches.models import AuditSource
+from searches.services import fetch, reclassification, scrubbing
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -21,23 +21,17 @@ def audit_sources_fetch_due() -> list[int]:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def searches_reclassify() -> dict:
-    from searches.classification import searches_reclassify as reclassify
-
-    return reclassify()
+def searches_reclassify() -> dict[str, int]:
+    return reclassification.searches_reclassify()
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def searches_reflag(states: list[str] | None = None) -> int:
     """Recompute state-law flags after a law profile or an agency's state or kind changed."""
-    from searches.classification import searches_reflag as reflag
-
-    return reflag(states=states)
+    return reclassification.searches_reflag(states=states)
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def reasons_rescrub() -> dict:
+def reasons_rescrub() -> dict[str, int]:
     """Re-scrub every stored reason after a scrub pattern was added, changed or deleted."""
-    from searches.scrubbing import reasons_rescrub as rescrub
-
-    return rescrub()
+    return scrubbing.reasons_rescrub()

@@ -25,32 +25,35 @@ from core.selectors import agency_get, law_profiles_by_state
 from core.states import STATE_CHOICES
 from searches import charts
 from searches.filters import FLAG_CHOICES, SearchFilter
-from searches.models import FLAG_LABELS, Search
-from searches.selectors import (
-    COUNTED_FLAGS,
+from searches.models import DRILL_DOWN_FLAGS, FLAG_LABELS, Search
+from searches.selectors.coverage import (
+    Coverage,
+    audited_agencies,
+    audited_agency_ids,
+    search_coverage,
+)
+from searches.selectors.explorer import (
     DEFAULT_SORT,
-    DRILL_DOWN_FLAGS,
     ROLLUP_FILTERS,
     SORTS,
     TIME_SORTS,
-    AgencyCount,
-    Coverage,
     RowPage,
-    SearchStats,
-    audited_agencies,
-    audited_agency_ids,
-    cached,
-    distinct_searchers,
     explorer_count,
     explorer_sorts,
-    flag_names,
-    flagged_by,
     flagged_searches,
     keyset_page,
     largest_searches,
-    law_for_flags,
-    search_coverage,
     search_explore,
+)
+from searches.selectors.rules import law_for_flags
+from searches.selectors.stats import (
+    COUNTED_FLAGS,
+    AgencyCount,
+    SearchStats,
+    cached,
+    distinct_searchers,
+    flag_names,
+    flagged_by,
     searcher_stats,
     source_stats,
     stats_version,

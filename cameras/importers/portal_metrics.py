@@ -23,12 +23,12 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from cameras.importers.base import (
+    CsvTable,
     date_from_name,
     is_null,
     parse_count,
     parse_date,
     read_csv,
-    sniff_text,
 )
 from cameras.importers.sharing import sharing_kind_for, split_names
 from cameras.services import (
@@ -122,19 +122,16 @@ def _external(value: str) -> tuple[int | None, list[str]]:
 
 
 def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
-    """Import one metrics/policies CSV into ``job``'s report; a saved transparency page goes
-    to the page importer. Rows for agencies outside ``scope`` are rejected."""
-    from cameras.importers import agency_list, portal_page  # they build on this module
+    """Import one metrics/policies CSV into ``job``'s report. Rows for agencies outside
+    ``scope`` are rejected. Pages and agency lists uploaded as metrics go to their importers
+    first (``cameras.importers.entry``)."""
+    run_table(job=job, table=read_csv(stream), report=report, scope=scope)
 
-    if portal_page.looks_like_page(sniff_text(stream)):
-        portal_page.run(job=job, stream=stream, report=report, scope=scope)
-        return
+
+def run_table(*, job: ImportJob, table: CsvTable, report: ImportReport, scope: ImportScope) -> None:
+    """The metrics/policies importer on a table already read."""
     options = job.options or {}
     default_date = option_date(options) or date_from_name(job.original_name) or job_date(job)
-    table = read_csv(stream)
-    if agency_list.looks_like_agency_list(table):
-        agency_list.run_table(job=job, table=table, report=report, scope=scope)
-        return
     columns = table.require({"agency": AGENCY_KEYS}, what=_("a transparency metrics file"))
     metric_columns = [c for c in table.header if c in COLUMNS and c not in ("url", "portal_url")]
     has_external = EXTERNAL_KEY in table.header

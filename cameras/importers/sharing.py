@@ -31,7 +31,6 @@ from cameras.importers.base import (
     CsvTable,
     date_from_name,
     read_csv,
-    sniff_text,
 )
 from cameras.importers.namelists import NameResolver, network_base, split_joined
 from cameras.models import SharingAgreement
@@ -39,7 +38,6 @@ from cameras.services import (
     SharingEdge,
     SharingListComplete,
     TagsApplied,
-    agency_status_tags_apply,
     sharing_import,
 )
 from core.import_scope import ImportScope
@@ -255,20 +253,11 @@ def note_refused_tags(*, tags: TagsApplied, lines: dict[str, int], report: Impor
 
 
 def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
-    """Import one sharing file into ``job``'s report (see the module docstring for options).
+    """Import one sharing CSV into ``job``'s report (see the module docstring for options).
 
-    A transparency page goes to the page importer, which also keeps its dated snapshot. Pairs
-    that would change sharing outside ``scope`` are rejected, and never ended.
+    Pairs that would change sharing outside ``scope`` are rejected, and never ended. Pages and
+    JSON records uploaded as sharing go to their importers first (``cameras.importers.entry``).
     """
-    from cameras.importers import portal_page, sharing_json  # they build on this module
-
-    head = sniff_text(stream)
-    if portal_page.looks_like_page(head):
-        portal_page.run(job=job, stream=stream, report=report, scope=scope)
-        return
-    if sharing_json.looks_like_records(head):
-        _run_records(job=job, stream=stream, report=report, scope=scope)
-        return
     options = job.options or {}
     kind = options.get("kind") or SharingAgreement.Kind.DIRECT
     if kind not in SharingAgreement.Kind.values:
@@ -292,27 +281,3 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: Impor
         scope=scope,
     )
     report.add(result)
-
-
-def _run_records(
-    *, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope
-) -> None:
-    """A scraper's JSON records: every source's list is as complete as a page's."""
-    from cameras.importers import sharing_json
-
-    options = job.options or {}
-    seen_on = option_date(options) or date_from_name(job.original_name) or job_date(job)
-    records = sharing_json.read_records(stream, report=report, partial=bool(options.get("partial")))
-    report.add(
-        sharing_import(
-            items=iter(records.edges),
-            seen_on=seen_on,
-            source=job.original_name,
-            on_batch=lambda: import_job_heartbeat(job=job),
-            scope=scope,
-        )
-    )
-    tags = agency_status_tags_apply(
-        federal=records.federal, inactive=records.inactive, actor=job.created_by, scope=scope
-    )
-    note_refused_tags(tags=tags, lines={**records.inactive, **records.federal}, report=report)

@@ -22,11 +22,18 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from cameras.importers.base import JSON_MAX_BYTES, open_text, parse_json
+from cameras.importers.base import JSON_MAX_BYTES, date_from_name, open_text, parse_json
 from cameras.importers.portal_page import NOT_AGENCIES, OWNER, RECIPIENT, read_tags
-from cameras.importers.sharing import sharing_kind_for
-from cameras.services import SharingEdge, SharingListComplete
-from core.imports import ImportFileError, ImportReport
+from cameras.importers.sharing import note_refused_tags, sharing_kind_for
+from cameras.services import (
+    SharingEdge,
+    SharingListComplete,
+    agency_status_tags_apply,
+    sharing_import,
+)
+from core.import_scope import ImportScope
+from core.imports import ImportFileError, ImportReport, import_job_heartbeat, job_date, option_date
+from core.models import ImportJob
 from core.states import STATES
 
 # Section dividers of a transparency page (L1 layout and later), never organizations.
@@ -140,3 +147,23 @@ def read_records(stream: IO[bytes], *, report: ImportReport, partial: bool) -> R
             edge = SharingEdge(line=record.line, owner=item.name, recipient=source, kind=kind)
         result.edges.append(edge)
     return result
+
+
+def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
+    """Import a scraper's JSON records: every source's list is as complete as a page's."""
+    options = job.options or {}
+    seen_on = option_date(options) or date_from_name(job.original_name) or job_date(job)
+    records = read_records(stream, report=report, partial=bool(options.get("partial")))
+    report.add(
+        sharing_import(
+            items=iter(records.edges),
+            seen_on=seen_on,
+            source=job.original_name,
+            on_batch=lambda: import_job_heartbeat(job=job),
+            scope=scope,
+        )
+    )
+    tags = agency_status_tags_apply(
+        federal=records.federal, inactive=records.inactive, actor=job.created_by, scope=scope
+    )
+    note_refused_tags(tags=tags, lines={**records.inactive, **records.federal}, report=report)

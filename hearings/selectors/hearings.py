@@ -16,7 +16,7 @@ from django.utils import timezone
 from cameras.models import Camera
 from core.models import Agency, City
 from hearings.models import AgendaDocument, AgendaItem, Comment, Hearing
-from searches.selectors import audited_agency_ids
+from searches.selectors.coverage import audited_agency_ids
 
 UPCOMING_LIMIT = 5
 

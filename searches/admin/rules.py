@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from core.admin_scoping import CityScopedAdmin
 from core.subqueries import count_subquery
 from searches.admin.national import NationalAdmin
-from searches.classification import classify, normalize, rules_current, search_rules_changed
+from searches.classifier import classify, normalize
 from searches.models import (
     CONCERN_FLAGS,
     FLAG_LABELS,
@@ -38,7 +38,8 @@ from searches.models import (
     Search,
     SearchRollup,
 )
-from searches.selectors import offense_type_list
+from searches.selectors.rules import offense_type_list, rules_current
+from searches.services.reclassification import search_rules_changed
 
 CONCERN_CHOICES = [
     (str(int(bit)), FLAG_LABELS[name]) for name, bit in FLAG_NAMES.items() if bit & CONCERN_FLAGS

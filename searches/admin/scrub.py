@@ -1,7 +1,7 @@
 """Scrubbing in the admin: the scrub patterns (national, like the classification rules) and the
 reasons clerks review: names to release or redact, and any reason to redact by hand.
 
-Every write goes through ``searches.scrubbing``, which checks the clerk's cities, audits it
+Every write goes through ``searches.services.scrubbing``, which checks the clerk's cities, audits it
 (never with the text redacted) and reclassifies what changed.
 """
 
@@ -23,7 +23,7 @@ from core.subqueries import count_subquery
 from searches.admin.national import NationalAdmin
 from searches.models import Reason, ReasonReview, ScrubPattern, Search
 from searches.scrub import compile_pattern, default_scrubber
-from searches.scrubbing import (
+from searches.services.scrubbing import (
     reason_name_redact,
     reason_name_release,
     reason_redact,

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from core.admin_scoping import CityScopedAdmin, ReadOnlyScopedAdmin
 from searches.models import AuditFetch, AuditSource
+from searches.tasks import audit_source_fetch
 
 
 class AuditFetchInline(admin.TabularInline):
@@ -120,8 +121,6 @@ class AuditSourceAdmin(CityScopedAdmin):
     @admin.action(description=_("Fetch the selected sources now"), permissions=["change"])
     def fetch_now(self, request, queryset):
         """Queue a fetch of each selected source (the workers run it, as beat would)."""
-        from searches.tasks import audit_source_fetch
-
         ids = list(queryset.values_list("pk", flat=True))
         for source_id in ids:
             audit_source_fetch.delay_on_commit(source_id)

@@ -14,7 +14,7 @@ from core.api.serializers import AgencyBriefSerializer, enum_field
 from core.models import ImportJob
 from searches.filters import FLAG_CHOICES
 from searches.models import FLAG_NAMES, ReasonCategory, ReasonPattern, Search
-from searches.selectors import flag_names
+from searches.selectors.stats import flag_names
 
 FLAGS_SCHEMA = {
     "type": "array",

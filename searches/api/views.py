@@ -32,15 +32,10 @@ from searches.api.serializers import (
 )
 from searches.filters import SearchFilter, SearchRollupFilter
 from searches.models import ReasonCategory, SearchRollup
-from searches.selectors import (
-    GROUP_BY_FIELDS,
-    cached,
-    import_job_list,
-    reason_category_list,
-    search_list,
-    stats_grouped,
-    stats_version,
-)
+from searches.selectors.coverage import import_job_list
+from searches.selectors.explorer import search_list
+from searches.selectors.rules import reason_category_list
+from searches.selectors.stats import GROUP_BY_FIELDS, cached, stats_grouped, stats_version
 
 
 class SearchCursorPagination(CursorPagination):

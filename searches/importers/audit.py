@@ -31,6 +31,11 @@ from searches.importers.layouts import choose_layout
 from searches.importers.load import LoadResult, loader_for
 from searches.importers.readers import open_table
 from searches.importers.rows import AuditRow, RowError, RowParser
+from searches.services.reclassification import (
+    reasons_classify_pending,
+    searches_apply_classification,
+)
+from searches.services.rollups import rollups_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -66,27 +71,9 @@ def source_agency(job: ImportJob, *, scope: ImportScope | None = None) -> Agency
     return agency
 
 
-def _classifier():
-    """S2's classifier of pending reasons, when the classification module is installed."""
-    try:
-        from searches.classification import reasons_classify_pending
-    except ImportError:  # pragma: no cover - only while the classifier is being built
-        return None
-    return lambda ids: reasons_classify_pending(reason_ids=ids)
-
-
 def after_load(*, source: Agency, result: LoadResult) -> None:
     """Classify what the load added and refresh the rollups it touched, in the job's
     transaction, so that the statistics change exactly when the searches become visible."""
-    try:
-        from searches.classification import (
-            reasons_classify_pending,
-            searches_apply_classification,
-        )
-        from searches.rollups import rollups_refresh
-    except ImportError:  # pragma: no cover - only while the classifier is being built
-        logger.warning("searches.classification or searches.rollups missing; rollups not refreshed")
-        return
     reasons_classify_pending()
     if not result.created:
         return
@@ -123,7 +110,11 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: Impor
         raise ImportFileError(_("The file has a header line but no data rows."))
     layout, columns = choose_layout(table.header, wanted=str(options.get("format") or "auto"))
     parser = RowParser(layout=layout, columns=columns, report=report)
-    loader = loader_for(source_id=source.pk, job_id=job.pk, classify=_classifier())
+    loader = loader_for(
+        source_id=source.pk,
+        job_id=job.pk,
+        classify=lambda ids: reasons_classify_pending(reason_ids=ids),
+    )
     agencies = _Agencies(source)
 
     def flush(chunk: list[AuditRow]) -> None:

@@ -21,7 +21,8 @@ from core.imports import bulk_insert
 from core.models import Agency
 from searches.importers.rows import AuditRow
 from searches.models import Reason, Search
-from searches.scrubbing import reasons_hold_names
+from searches.services.reclassification import flags_sql, law_values_sql
+from searches.services.scrubbing import reasons_hold_names
 
 # Keys of reasons known to exist, so that a chunk stages only reasons it has not seen; bounded
 # so that a file with millions of distinct reasons keeps a flat memory profile.
@@ -264,11 +265,7 @@ def _search_flags() -> tuple[str, str, list]:
     """(flags expression, law CTE, its parameters) from the classifier, so that a new search
     gets its final flags (concerns and state-law bits) as it is inserted and the classification
     pass after the load rewrites nothing: on a network audit most searches are out of state, and
-    rewriting them doubled the cost of an import. Without the classifier: the reason's flags."""
-    try:
-        from searches.classification import flags_sql, law_values_sql
-    except ImportError:  # pragma: no cover - only while the classifier is being built
-        return "r.flags", "", []
+    rewriting them doubled the cost of an import."""
     values, params = law_values_sql()
     return flags_sql(), f"law AS (SELECT * FROM (VALUES {values}) AS l),", params
 

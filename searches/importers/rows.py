@@ -26,7 +26,7 @@ from searches.normalize import (
     reason_text,
     searcher_hash,
 )
-from searches.scrubbing import scrubber_current
+from searches.services.scrubbing import scrubber_current
 
 UTC = dt.UTC
 REASON_MAX_CHARS = 10_000

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from petitions.models import Petition
 from searches.models import SearchFlag
-from searches.selectors import latest_flagged_searches
+from searches.selectors.explorer import latest_flagged_searches
 from tests.factories import AgencyFactory, CityFactory
 from tests.hearings.factories import (
     AgendaItemFactory,

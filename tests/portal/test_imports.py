@@ -205,7 +205,7 @@ def test_an_unexpected_error_fails_the_job_with_its_kind():
 
 
 def test_registered_importers_can_be_dotted_paths():
-    register_importer("test_dotted", "cameras.importers.sharing.run")
+    register_importer("test_dotted", "cameras.importers.entry.sharing_run")
     try:
         job = import_job_run(job=import_job_create(kind="test_dotted", file=PAIRS, run=False))
     finally:

@@ -20,8 +20,8 @@ from core import pagecache
 from core.models import Agency
 from hearings.models import Comment, OutboundEmail
 from hearings.services.comments import comment_moderate
-from searches.classification import search_rules_changed, searches_reclassify
 from searches.models import ReasonCategory, ReasonPattern, Search
+from searches.services.reclassification import search_rules_changed, searches_reclassify
 from tests.factories import AgencyFactory, CameraFactory, CityFactory, ClerkFactory
 from tests.hearings.factories import AgendaItemFactory, CommentFactory, HearingFactory
 from tests.hearings.petition_factories import OpenPetitionFactory
@@ -224,7 +224,7 @@ def test_audit_import_and_reclassification_reach_cached_pages(city, monkeypatch)
 
     # A rule change: the admin saves a pattern and queues the reclassification; readers in
     # between see the old categories, and the reclassification itself reaches the page.
-    monkeypatch.setattr("searches.tasks.searches_reclassify.delay_on_commit", lambda **kw: None)
+    monkeypatch.setattr("searches.tasks.searches_reclassify.delay", lambda *a, **kw: None)
     immigration = ReasonCategory.objects.get(slug="immigration")
     ReasonPattern.objects.create(category=immigration, pattern="zebra")
     search_rules_changed(action="change")

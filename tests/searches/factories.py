@@ -68,7 +68,7 @@ def flags_of(*names: str) -> int:
 def rebuild_rollups() -> None:
     """Rebuild every rollup table from the searches, through the classification part's
     ``rollups_rebuild_all`` (the real path pages read from)."""
-    from searches.rollups import rollups_rebuild_all
+    from searches.services.rollups import rollups_rebuild_all
 
     rollups_rebuild_all()
 

@@ -11,18 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.models import Agency, AuditEvent, StateLawProfile
-from searches import classification
-from searches.classification import (
-    classify,
-    normalize,
-    reasons_classify_pending,
-    rules_current,
-    search_rules_changed,
-    searches_apply_classification,
-    searches_reflag,
-    statutes_for,
-    words_regex,
-)
+from searches.classifier import classify, normalize, words_regex
 from searches.models import (
     FLAG_NAMES,
     OffenseType,
@@ -32,6 +21,14 @@ from searches.models import (
     RuleSet,
     Search,
     SearchFlag,
+)
+from searches.selectors.rules import reason_classify, rules_cache_clear, rules_current, statutes_for
+from searches.services.reclassification import (
+    reasons_classify_pending,
+    search_rules_changed,
+    searches_apply_classification,
+    searches_reclassify,
+    searches_reflag,
 )
 from tests.factories import AgencyFactory, StateLawProfileFactory
 from tests.searches.factories import ReasonFactory, SearchFactory
@@ -119,16 +116,16 @@ def test_normalize_folds_case_punctuation_and_spaces():
 )
 def test_ice_never_matches_inside_other_words(text):
     assert not __import__("re").search(words_regex(["ice"]), normalize(text))
-    assert classify(text).category_slug != "immigration"
+    assert reason_classify(text).category_slug != "immigration"
 
 
 @pytest.mark.parametrize("text", ["invoice", "involved", "inventory", "invite", "invalid"])
 def test_inv_never_matches_inside_other_words(text):
-    assert "vague" not in classify(text).matched
+    assert "vague" not in reason_classify(text).matched
 
 
 def test_concern_flags_of_every_matching_concern_are_kept():
-    result = classify("ICE at the protest about abortion")
+    result = reason_classify("ICE at the protest about abortion")
     assert result.category_slug == "immigration"
     assert (
         result.flags == SearchFlag.IMMIGRATION | SearchFlag.PROTEST | SearchFlag.REPRODUCTIVE_CARE
@@ -136,7 +133,7 @@ def test_concern_flags_of_every_matching_concern_are_kept():
 
 
 def test_pattern_extra_flags_are_added_whatever_the_category():
-    result = classify("human smuggling")
+    result = reason_classify("human smuggling")
     assert result.category_slug == "sex-offense-trafficking"
     assert result.flags == SearchFlag.IMMIGRATION
 
@@ -144,8 +141,8 @@ def test_pattern_extra_flags_are_added_whatever_the_category():
 def test_inactive_category_is_skipped_and_fallback_used():
     ReasonCategory.objects.filter(slug="vague").update(is_active=False)
     search_rules_changed()
-    assert classify("investigation").category_slug == "other"
-    assert classify("investigation").flags == 0
+    assert reason_classify("investigation").category_slug == "other"
+    assert reason_classify("investigation").flags == 0
 
 
 def test_exact_and_regex_patterns_can_be_added_as_data():
@@ -153,20 +150,20 @@ def test_exact_and_regex_patterns_can_be_added_as_data():
     ReasonPattern.objects.create(category=vague, kind="exact", pattern="Per Sgt.")
     ReasonPattern.objects.create(category=vague, kind="regex", pattern=r"^x{3,}$")
     search_rules_changed()
-    assert classify("per sgt").category_slug == "vague"
-    assert classify("per sgt today").category_slug == "other"  # exact means the whole reason
-    assert classify("XXXX").category_slug == "vague"
+    assert reason_classify("per sgt").category_slug == "vague"
+    assert reason_classify("per sgt today").category_slug == "other"  # exact means the whole reason
+    assert reason_classify("XXXX").category_slug == "vague"
 
 
 def test_an_invalid_regex_is_skipped_not_fatal():
     vague = ReasonCategory.objects.get(slug="vague")
     ReasonPattern.objects.create(category=vague, kind="regex", pattern="([unclosed")
     search_rules_changed()
-    assert classify("investigation").category_slug == "vague"
+    assert reason_classify("investigation").category_slug == "vague"
 
 
 def test_rules_are_compiled_once_and_recompiled_when_the_version_moves(django_assert_num_queries):
-    classification.rules_cache_clear()
+    rules_cache_clear()
     first = rules_current()
     with django_assert_num_queries(1):  # only the version is read
         assert rules_current() is first
@@ -188,8 +185,8 @@ def test_unmapped_offense_types_are_created_for_clerks_to_map():
     rustling.family = ReasonCategory.objects.get(slug="theft-fraud")
     rustling.save()
     search_rules_changed()
-    assert classify("inv", "Cattle Rustling").category_slug == "theft-fraud"
-    assert classify("inv", "Cattle Rustling, Robbery").category_slug == "robbery"
+    assert reason_classify("inv", "Cattle Rustling").category_slug == "theft-fraud"
+    assert reason_classify("inv", "Cattle Rustling, Robbery").category_slug == "robbery"
 
 
 def test_classify_pending_writes_only_changed_reasons(django_assert_max_num_queries):
@@ -327,7 +324,7 @@ def test_rule_change_bumps_version_audits_and_reclassifies_history(
         reason=ReasonFactory(text="pattern scan"),
         searched_at=dt.datetime(2025, 6, 18, tzinfo=dt.UTC),
     )
-    classification.searches_reclassify()
+    searches_reclassify()
     row.refresh_from_db()
     assert row.category.slug == "other"
     vague = ReasonCategory.objects.get(slug="vague")
@@ -344,7 +341,7 @@ def test_rule_change_bumps_version_audits_and_reclassifies_history(
     ruleset.refresh_from_db()
     assert ruleset.reclassified_version == ruleset.version
     # Safe to run twice: nothing stale, nothing changes.
-    again = classification.searches_reclassify()
+    again = searches_reclassify()
     assert again["reasons_changed"] == 0 and again["searches_changed"] == 0
 
 
@@ -389,25 +386,25 @@ def test_methodology_lists_every_active_rule_with_examples_and_limits(client):
     ],
 )
 def test_misspellings_and_abbreviations_seen_in_real_audits(text, category):
-    assert classify(text).category_slug == category
+    assert reason_classify(text).category_slug == category
 
 
 def test_specific_beats_vague_words():
-    result = classify("Suspect stole credit card and was seen leaving in a red Toyota")
+    result = reason_classify("Suspect stole credit card and was seen leaving in a red Toyota")
     assert result.category_slug == "theft-fraud"
     assert result.flags == 0
     assert result.matched == ("theft-fraud", "vague")
-    assert classify("police assist - stolen vehicle").category_slug == "stolen-vehicle"
-    assert classify("suspect").flags == SearchFlag.VAGUE
+    assert reason_classify("police assist - stolen vehicle").category_slug == "stolen-vehicle"
+    assert reason_classify("suspect").flags == SearchFlag.VAGUE
 
 
 def test_specific_beats_vague_whatever_the_priorities_say():
     # A clerk moving the vague bucket to the top must not hide named offenses.
     ReasonCategory.objects.filter(slug="vague").update(priority=1)
     search_rules_changed()
-    assert classify("investigation of a burglary").category_slug == "burglary"
-    assert classify("investigation").category_slug == "vague"
-    result = classify("suspect at the protest")
+    assert reason_classify("investigation of a burglary").category_slug == "burglary"
+    assert reason_classify("investigation").category_slug == "vague"
+    result = reason_classify("suspect at the protest")
     assert (result.category_slug, result.flags) == ("protest", SearchFlag.PROTEST)
 
 
@@ -425,13 +422,13 @@ def test_specific_beats_vague_whatever_the_priorities_say():
     ],
 )
 def test_immigration_phrasings(text):
-    result = classify(text)
+    result = reason_classify(text)
     assert (result.category_slug, result.flags) == ("immigration", SearchFlag.IMMIGRATION)
 
 
 @pytest.mark.parametrize("text", ["snow removal complaint", "removal of abandoned vehicle"])
 def test_removal_alone_is_not_immigration(text):
-    assert not classify(text).flags & SearchFlag.IMMIGRATION
+    assert not reason_classify(text).flags & SearchFlag.IMMIGRATION
 
 
 @pytest.mark.parametrize(
@@ -461,7 +458,7 @@ def test_removal_alone_is_not_immigration(text):
     ],
 )
 def test_statute_numbers_map_to_their_offense_family(text, category):
-    result = classify(text)
+    result = reason_classify(text)
     assert (result.category_slug, result.flags) == (category, 0)
 
 
@@ -469,7 +466,7 @@ def test_statute_numbers_map_to_their_offense_family(text, category):
     "text", ["245", "484", "#594", "810.02", "31.03", "case 459", "11350", "459-22"]
 )
 def test_bare_section_numbers_without_a_code_word_stay_case_numbers(text):
-    assert classify(text).category_slug == "case-number-only"
+    assert reason_classify(text).category_slug == "case-number-only"
 
 
 @pytest.mark.parametrize(
@@ -486,5 +483,5 @@ def test_bare_section_numbers_without_a_code_word_stay_case_numbers(text):
     ],
 )
 def test_scrubber_markers_carry_no_information(text, category, flags):
-    result = classify(text)
+    result = reason_classify(text)
     assert (result.category_slug, result.flags) == (category, flags)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from searches.filters import SearchFilter
 from searches.models import Search, SearchFlag
-from searches.selectors import ResultCount, bounded_count, explorer_count, search_explore
+from searches.selectors.explorer import ResultCount, bounded_count, explorer_count, search_explore
 from tests.searches.factories import SearchFactory, audit_scenario, rebuild_rollups
 
 pytestmark = pytest.mark.django_db

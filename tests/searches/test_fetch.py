@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent, ImportJob
-from searches import fetch as fetch_module
-from searches.fetch import audit_source_fetch, audit_sources_fetch_due
 from searches.models import AuditFetch, AuditSource, Search
+from searches.services import fetch as fetch_module
+from searches.services.fetch import audit_source_fetch, audit_sources_fetch_due
 from tests.factories import AgencyFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "audits"

@@ -527,8 +527,8 @@ def test_running_job_page_shows_its_progress(clerk_client, clerk_city):
 
 
 def test_searches_arrive_fully_classified_so_the_classification_pass_rewrites_nothing():
-    from searches.classification import searches_apply_classification
     from searches.models import SearchFlag
+    from searches.services.reclassification import searches_apply_classification
 
     job = run_audit("records_network.csv")
     source = Agency.objects.get(name=SOURCE)

@@ -19,10 +19,11 @@ from django.urls import reverse
 
 from core.models import Agency
 from core.permissions import analyst_group
-from searches.classification import reason_rules_load
 from searches.models import OffenseType, ReasonCategory, Search, SearchFlag, SearchMonthTotal
 from searches.offense_data import OFFENSE_TYPES, WITHOUT_FAMILY
-from searches.selectors import offense_type_list, source_stats, stats_grouped
+from searches.selectors.rules import offense_type_list
+from searches.selectors.stats import source_stats, stats_grouped
+from searches.services.reclassification import reason_rules_load
 from tests.factories import UserFactory
 from tests.searches.test_importers import SOURCE, counts, run_audit
 from tests.searches.test_pages import text_of
@@ -64,7 +65,7 @@ def category_of(external_id: str) -> str:
 def real_offense_names() -> set[str]:
     """Every offense type in ../shared/data: audits' offenseType cells (split as the
     classifier splits them) and the "Top Offense Types" panels of transparency pages."""
-    from searches.classification import offense_names
+    from searches.classifier import offense_names
 
     names: set[str] = set()
     for path in REAL.rglob("audit.csv"):

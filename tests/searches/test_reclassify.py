@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.models import AuditEvent
-from searches.classification import reason_rules_load
 from searches.models import OffenseType, ReasonCategory, ReasonPattern, RuleSet, SearchFlag
 from searches.rules_data import CATEGORIES, OFFENSE_TYPES
+from searches.services.reclassification import reason_rules_load
 from tests.factories import AgencyFactory
 from tests.searches.factories import ReasonFactory, SearchFactory
 

@@ -11,13 +11,6 @@ import pytest
 from django.db.models import Count
 
 from core.models import Agency
-from searches import rollups
-from searches.classification import (
-    reasons_classify_pending,
-    search_rules_changed,
-    searches_apply_classification,
-    searches_reclassify,
-)
 from searches.models import (
     DRILL_DOWN_FLAGS,
     ReasonCategory,
@@ -30,6 +23,13 @@ from searches.models import (
     SearchMonthTotal,
     SearchPairTotal,
     SearchRollup,
+)
+from searches.services import rollups
+from searches.services.reclassification import (
+    reasons_classify_pending,
+    search_rules_changed,
+    searches_apply_classification,
+    searches_reclassify,
 )
 from tests.factories import AgencyFactory
 from tests.searches.factories import ReasonFactory
@@ -297,7 +297,7 @@ def test_reclassify_refreshes_only_the_partitions_it_moved(random_searches):
 
 def test_rollups_follow_a_law_change(random_searches):
     from core.models import StateLawProfile
-    from searches.classification import searches_reflag
+    from searches.services.reclassification import searches_reflag
 
     rollups.rollups_rebuild_all()
     StateLawProfile.objects.update_or_create(

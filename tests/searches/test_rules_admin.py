@@ -186,8 +186,8 @@ def test_try_a_reason_shows_the_classification(clerk_client):
 
 
 def test_category_list_counts_reasons_and_searches(analyst_client):
-    from searches.classification import searches_reclassify
-    from searches.rollups import rollups_rebuild_all
+    from searches.services.reclassification import searches_reclassify
+    from searches.services.rollups import rollups_rebuild_all
 
     agency = AgencyFactory(name="Joliet IL PD")
     for _n in range(3):

@@ -12,7 +12,6 @@ from django.urls import reverse
 from core.imports import import_job_create, import_job_run
 from core.models import AuditEvent, ImportJob
 from core.services import ServiceError
-from searches.classification import classify, searches_reclassify
 from searches.models import (
     Reason,
     ReasonCategory,
@@ -22,7 +21,6 @@ from searches.models import (
     SearchRollup,
 )
 from searches.normalize import reason_key, reason_text
-from searches.rollups import rollups_rebuild_all, rollups_refresh
 from searches.scrub import (
     DEFAULT_PATTERNS,
     default_scrubber,
@@ -30,7 +28,10 @@ from searches.scrub import (
     mask_names,
     scrubber_build,
 )
-from searches.scrubbing import (
+from searches.selectors.rules import reason_classify
+from searches.services.reclassification import searches_reclassify
+from searches.services.rollups import rollups_rebuild_all, rollups_refresh
+from searches.services.scrubbing import (
     reason_name_redact,
     reason_name_release,
     reason_redact,
@@ -171,8 +172,13 @@ def test_the_migrated_patterns_are_the_defaults_and_case_numbers_still_classify(
         assert current.scrub(typed).text == stored
     # The case-number-only rule still sees case numbers, the marker alone says nothing.
     for typed in ("25-12345", "#2025-001234", "case 123", "incident 25-004411"):
-        assert classify(reason_text(typed, scrubber=current)).flag_names == ["case_number_only"]
-    assert "case_number_only" not in classify(reason_text("589HPM", scrubber=current)).flag_names
+        assert reason_classify(reason_text(typed, scrubber=current)).flag_names == [
+            "case_number_only"
+        ]
+    assert (
+        "case_number_only"
+        not in reason_classify(reason_text("589HPM", scrubber=current)).flag_names
+    )
 
 
 def test_a_hit_group_replaces_only_itself_and_a_bad_regex_is_skipped():
@@ -360,7 +366,7 @@ def test_rescrub_reclassifies_a_reason_whose_text_changed(source):
     assert summary["found_plate"] == 1
     reason.refresh_from_db()
     assert reason.text == "[plate]" and reason.key == reason_key("[plate]")
-    expected = classify("[plate]")
+    expected = reason_classify("[plate]")
     assert (reason.category_id, reason.flags) == (expected.category_id, expected.flags)
     assert set(Search.objects.values_list("category_id", "flags")) == {
         (expected.category_id, expected.flags)

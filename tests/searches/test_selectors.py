@@ -8,21 +8,16 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from searches.models import Search, SearchFlag
-from searches.selectors import (
-    DRILL_DOWN_FLAGS,
+from searches.models import DRILL_DOWN_FLAGS, Search, SearchFlag
+from searches.selectors.coverage import has_search_data, search_coverage
+from searches.selectors.explorer import flagged_searches, keyset_page, largest_searches, stats_count
+from searches.selectors.rules import law_for_flags
+from searches.selectors.stats import (
     distinct_searchers,
     flag_names,
     flagged_by,
-    flagged_searches,
-    has_search_data,
-    keyset_page,
-    largest_searches,
-    law_for_flags,
-    search_coverage,
     searcher_stats,
     source_stats,
-    stats_count,
     stats_grouped,
     top_searched_sources,
     top_searching_agencies,

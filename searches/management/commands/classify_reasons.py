@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from core.csvsafe import csv_safe
-from searches.classification import classify, rules_current
+from searches.classifier import classify
 from searches.evaluation import (
     REASON_FLAGS,
     Evaluation,
@@ -32,6 +32,7 @@ from searches.evaluation import (
     reasons_evaluate,
 )
 from searches.models import FLAG_NAMES
+from searches.selectors.rules import rules_current
 
 
 def _flag_text(flags: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from searches.classification import reason_rules_load
+from searches.services.reclassification import reason_rules_load
 
 
 class Command(BaseCommand):

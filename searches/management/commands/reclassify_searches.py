@@ -7,8 +7,8 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from searches.classification import searches_reclassify
-from searches.rollups import rollups_rebuild_all
+from searches.services.reclassification import searches_reclassify
+from searches.services.rollups import rollups_rebuild_all
 
 
 class Command(BaseCommand):

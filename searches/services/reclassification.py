@@ -1,8 +1,8 @@
-"""How stated search reasons are classified, and the state-law flags searches carry.
+"""Reclassification: the classifier's results written to reasons and searches, with the
+state-law flags searches carry, and the rule changes that set it off.
 
-Rules are data (``ReasonCategory``, ``ReasonPattern``, ``OffenseType``); this module compiles
-them once per process and recompiles when ``RuleSet.version`` changes. Classification runs on
-the distinct reasons in Python, then searches are updated by one set-based join:
+Classification runs on the distinct reasons in Python (``searches.classifier``), then searches
+are updated by one set-based join:
 
 1. ``reasons_classify_pending`` classifies reasons whose ``rules_version`` is stale and writes
    only the rows whose result changed.
@@ -12,49 +12,25 @@ the distinct reasons in Python, then searches are updated by one set-based join:
 3. ``searches_reclassify`` runs both for all history and moves the changed searches' counts
    between rollup groups; rule edits in the admin call ``search_rules_changed``, which queues
    it. ``searches_reflag`` does the same after a state law profile changes.
-
-The rules, in order:
-
-* The reason is normalized: case folded, every character that is not a letter or a digit
-  becomes a space, spaces collapse. So ``ICE+ERO`` reads ``ice ero``, ``I.C.E.`` reads
-  ``i c e`` and the scrubber's ``[plate]`` reads ``plate``; ``§`` reads ``sec``, so a statute
-  typed as ``§459`` keeps its code word. Patterns of every kind match this normalized text.
-* A *words* pattern matches whole words only: letters and digits are word characters, so
-  ``ice`` never matches inside ``notice``, ``police`` or ``justice``, nor ``inv`` inside
-  ``invoice``. A *regex* pattern is a regular expression over the normalized text; an *exact*
-  pattern must equal the whole normalized reason.
-* Specific beats vague: the primary category is the matching active concern or offense
-  category with the lowest priority; the catch-all buckets (kind *other*: blank, case number
-  only, vague) count only when no such category matches, whatever their priority. So
-  "suspect stole a credit card" is theft, not vague. The flags are the primary category's
-  flags, the flags of every matching concern category (so a reason naming both ICE and a
-  protest carries both) and the extra flags of every matching pattern.
-* Offense types as written (``", "``-joined) map to offense families through ``OffenseType``.
-  When the reason itself says nothing specific (its primary category is of kind *other*:
-  vague, case number only, blank or unclassified) and an offense type is mapped, the search
-  takes the offense family as its category and keeps the vague/blank/case-number flag, because
-  the reason as written was still vague. A reason that names a concern or an offense family
-  keeps it whatever the offense type says.
-* A reason that matches nothing falls in the fallback category (slug ``other``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import re
-import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from core.audit import audit_change
 from core.models import Agency, StateLawProfile
 from core.services import audit_record
+from core.tasking import task_enqueue_on_commit
+from searches.classifier import classify
 from searches.models import (
     CONCERN_FLAGS,
+    USE_FLAGS,
     OffenseType,
     Reason,
     ReasonCategory,
@@ -63,262 +39,17 @@ from searches.models import (
     Search,
     SearchFlag,
 )
+from searches.rules_data import RulesLoadResult, default_rules_apply
+from searches.selectors.rules import rules_current
+from searches.services.rollups import RollupDelta, month_sql, rollups_apply_deltas
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-if TYPE_CHECKING:
-    from searches.rollups import RollupDelta
-
-logger = logging.getLogger(__name__)
-
-FALLBACK_SLUG = "other"
-OFFENSE_SEPARATOR = ", "
 BATCH = 2000
-
-# The StateLawProfile.forbidden_uses values that a concern flag stands for.
-USE_FLAGS: dict[str, SearchFlag] = {
-    StateLawProfile.ForbiddenUse.IMMIGRATION: SearchFlag.IMMIGRATION,
-    StateLawProfile.ForbiddenUse.REPRODUCTIVE_CARE: SearchFlag.REPRODUCTIVE_CARE,
-    StateLawProfile.ForbiddenUse.PROTEST: SearchFlag.PROTEST,
-}
-USE_CONCERNS = SearchFlag.IMMIGRATION | SearchFlag.REPRODUCTIVE_CARE | SearchFlag.PROTEST
 
 # Any lock id will do as long as it is the same everywhere; this one spells "reclass".
 _LOCK_ID = 0x7265636C617373
-
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def normalize(text: str) -> str:
-    """Case-fold, turn everything but letters and digits into spaces, collapse spaces."""
-    # "§" would vanish with the other punctuation; officers type it instead of "PC" or "sec".
-    text = (text or "").replace("§", " sec ")
-    return _NON_WORD.sub(" ", text.casefold()).strip()
-
-
-def offense_names(offense_text: str) -> list[str]:
-    """The distinct offense types of a ``", "``-joined offense text, in order."""
-    seen: dict[str, None] = {}
-    for part in (offense_text or "").split(OFFENSE_SEPARATOR):
-        part = " ".join(part.split())
-        if part:
-            seen.setdefault(part, None)
-    return list(seen)
-
-
-def _offense_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def words_regex(patterns: Iterable[str]) -> str:
-    """One alternation of word patterns, each bounded by non-alphanumerics or the text's ends."""
-    words = sorted({normalize(p) for p in patterns} - {""}, key=lambda w: (-len(w), w))
-    if not words:
-        return ""
-    body = "|".join(re.escape(w).replace(r"\ ", " ") for w in words)
-    # Normalized text has only letters, digits and single spaces, so \b is exactly the
-    # letters-and-digits boundary we want.
-    return rf"\b(?:{body})\b"
-
-
-# --- compiled rules -------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class CompiledCategory:
-    id: int
-    slug: str
-    name: str
-    kind: str
-    priority: int
-    flags: int
-    # (compiled regex, extra flags, pattern text) — patterns without extra flags share one regex
-    tests: tuple[tuple[re.Pattern[str], int, str], ...]
-    exact: frozenset[str]
-    exact_flags: tuple[tuple[str, int], ...]
-
-    def match(self, text: str) -> tuple[bool, int]:
-        """Whether the normalized ``text`` matches, and the extra flags of matched patterns."""
-        matched, extra = False, 0
-        if text in self.exact:
-            matched = True
-            for value, flags in self.exact_flags:
-                if value == text:
-                    extra |= flags
-        for regex, flags, _source in self.tests:
-            if (flags or not matched) and regex.search(text):
-                matched = True
-                extra |= flags
-        return matched, extra
-
-
-@dataclasses.dataclass(frozen=True)
-class Rules:
-    version: int
-    categories: tuple[CompiledCategory, ...]  # active ones, by priority
-    by_id: dict[int, CompiledCategory]
-    offenses: dict[str, int | None]  # offense type (case-folded) -> family id
-    fallback_id: int | None
-
-
-@dataclasses.dataclass(frozen=True)
-class Classification:
-    category_id: int | None
-    category_slug: str
-    flags: int
-    offense_family_id: int | None
-    matched: tuple[str, ...] = ()  # slugs of every matching category, primary first
-    unknown_offenses: tuple[str, ...] = ()  # offense types no OffenseType row knows yet
-
-    @property
-    def flag_names(self) -> list[str]:
-        from searches.models import FLAG_NAMES
-
-        return [name for name, bit in FLAG_NAMES.items() if self.flags & bit]
-
-
-def _compile_category(
-    category: ReasonCategory, patterns: Sequence[ReasonPattern]
-) -> CompiledCategory:
-    tests: list[tuple[re.Pattern[str], int, str]] = []
-    plain_words = [p.pattern for p in patterns if p.kind == p.Kind.WORDS and not p.flags]
-    if source := words_regex(plain_words):
-        tests.append((re.compile(source), 0, source))
-    exact: set[str] = set()
-    exact_flags: list[tuple[str, int]] = []
-    for p in patterns:
-        if p.kind == p.Kind.WORDS and p.flags:
-            if source := words_regex([p.pattern]):
-                tests.append((re.compile(source), p.flags & CONCERN_FLAGS, source))
-        elif p.kind == p.Kind.REGEX:
-            try:
-                tests.append((re.compile(p.pattern), p.flags & CONCERN_FLAGS, p.pattern))
-            except re.error:
-                # The admin form validates patterns; a bad one from elsewhere must not stop
-                # every import, so it is skipped and logged.
-                logger.warning("Skipping invalid reason pattern %s: %r", p.pk, p.pattern)
-        elif p.kind == p.Kind.EXACT:
-            value = normalize(p.pattern)
-            exact.add(value)
-            if p.flags:
-                exact_flags.append((value, p.flags & CONCERN_FLAGS))
-    return CompiledCategory(
-        id=category.pk,
-        slug=category.slug,
-        name=category.name,
-        kind=category.kind,
-        priority=category.priority,
-        flags=category.flags & CONCERN_FLAGS,
-        tests=tuple(tests),
-        exact=frozenset(exact),
-        exact_flags=tuple(exact_flags),
-    )
-
-
-def rules_load() -> Rules:
-    """Compile the rules as they are in the database now (no cache)."""
-    ruleset = ruleset_get()
-    categories = list(ReasonCategory.objects.order_by("priority", "name", "pk"))
-    patterns: dict[int, list[ReasonPattern]] = {}
-    for p in ReasonPattern.objects.order_by("position", "pk"):
-        patterns.setdefault(p.category_id, []).append(p)
-    compiled = [_compile_category(c, patterns.get(c.pk, [])) for c in categories]
-    active = tuple(c for c, row in zip(compiled, categories, strict=True) if row.is_active)
-    fallback = next((c for c in active if c.slug == FALLBACK_SLUG), None)
-    offenses = {
-        _offense_key(name): family_id
-        for name, family_id in OffenseType.objects.values_list("name", "family_id")
-    }
-    active_ids = {c.id for c in active}
-    # A mapping to an inactive family counts as no mapping.
-    offenses = {k: (v if v in active_ids else None) for k, v in offenses.items()}
-    return Rules(
-        version=ruleset.version,
-        categories=tuple(c for c in active if c.slug != FALLBACK_SLUG),
-        by_id={c.id: c for c in compiled},
-        offenses=offenses,
-        fallback_id=fallback.id if fallback else None,
-    )
-
-
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[object, Rules]] = {}
-
-
-def rules_current() -> Rules:
-    """The compiled rules, recompiled only when the rule set's version has moved."""
-    # changed_at joins the key so that a version number reused after a rolled-back
-    # transaction (tests, a failed admin save) never serves stale rules.
-    key = RuleSet.objects.order_by("pk").values_list("version", "changed_at").first()
-    with _cache_lock:
-        cached = _cache.get("rules")
-        if cached is None or cached[0] != key:
-            cached = (key, rules_load())
-            _cache["rules"] = cached
-        return cached[1]
-
-
-def rules_cache_clear() -> None:
-    with _cache_lock:
-        _cache.clear()
-
-
-def classify(text: str, offense_text: str = "", *, rules: Rules | None = None) -> Classification:
-    """Classify one reason as written (and its offense types) with the current rules."""
-    rules = rules or rules_current()
-    normalized = normalize(text)
-    primary: CompiledCategory | None = None
-    bucket: CompiledCategory | None = None  # the first matching catch-all (kind other)
-    matched: list[str] = []
-    flags = 0
-    for category in rules.categories:  # by priority, so the first match of a kind wins
-        hit, extra = category.match(normalized)
-        if not hit:
-            continue
-        matched.append(category.slug)
-        flags |= extra
-        if category.kind == ReasonCategory.Kind.OTHER:
-            bucket = bucket or category
-        elif primary is None:
-            primary = category
-        if category.kind == ReasonCategory.Kind.CONCERN:
-            flags |= category.flags
-    primary = primary or bucket
-    if primary is not None:
-        flags |= primary.flags
-        matched.remove(primary.slug)
-        matched.insert(0, primary.slug)
-
-    family: CompiledCategory | None = None
-    unknown: list[str] = []
-    for name in offense_names(offense_text):
-        key = _offense_key(name)
-        if key not in rules.offenses:
-            unknown.append(name)
-            continue
-        candidate = rules.by_id.get(rules.offenses[key]) if rules.offenses[key] else None
-        if candidate is not None and (family is None or candidate.priority < family.priority):
-            family = candidate
-
-    category = primary
-    if family is not None and (primary is None or primary.kind == ReasonCategory.Kind.OTHER):
-        category = family
-        flags |= family.flags
-    if category is None and rules.fallback_id is not None:
-        category = rules.by_id[rules.fallback_id]
-        flags |= category.flags
-    return Classification(
-        category_id=category.id if category else None,
-        category_slug=category.slug if category else "",
-        flags=int(flags & CONCERN_FLAGS),
-        offense_family_id=family.id if family else None,
-        matched=tuple(matched),
-        unknown_offenses=tuple(unknown),
-    )
-
-
-# --- writes ---------------------------------------------------------------------------------
 
 
 def ruleset_get() -> RuleSet:
@@ -524,8 +255,6 @@ def _apply(
 def _rollup_deltas(*, joins: str, flags: str, params: list[object]) -> list[RollupDelta]:
     """What the coming UPDATE does to each rollup group, read before it runs: every changed
     search leaves its old (category, flags) group and joins its new one."""
-    from searches.rollups import RollupDelta, month_sql
-
     table = Search._meta.db_table
     month = month_sql()
     sql = f"""
@@ -566,40 +295,10 @@ def searches_apply_classification(
     return _apply(source_agency_ids=source_agency_ids, min_search_id=min_search_id)[0]
 
 
-def statutes_for(
-    *, source_agency: Agency, searching_agency: Agency, flags: int | None = None
-) -> list[StateLawProfile]:
-    """The law profiles that bear on a search between two agencies: the source's state first.
-
-    With ``flags`` (a search's or a rollup's), only the profiles behind its forbidden-use and
-    forbidden-sharing bits are returned.
-    """
-    states = [s for s in dict.fromkeys([source_agency.state, searching_agency.state]) if s]
-    profiles = {p.state: p for p in StateLawProfile.objects.filter(state__in=states)}
-    ordered = [profiles[s] for s in states if s in profiles]
-    if flags is None:
-        return ordered
-    wanted: list[StateLawProfile] = []
-    for profile in ordered:
-        mask = 0
-        for use in profile.forbidden_uses or []:
-            mask |= USE_FLAGS.get(use, 0)
-        use_hit = bool(flags & SearchFlag.FORBIDDEN_USE) and bool(flags & mask)
-        sharing_hit = (
-            bool(flags & SearchFlag.FORBIDDEN_SHARING)
-            and profile.state == source_agency.state
-            and (
-                (bool(flags & SearchFlag.OUT_OF_STATE) and profile.forbids_out_of_state_sharing)
-                or (bool(flags & SearchFlag.FEDERAL) and profile.forbids_federal_sharing)
-            )
-        )
-        if use_hit or sharing_hit:
-            wanted.append(profile)
-    return wanted
-
-
 @transaction.atomic
-def search_rules_changed(*, actor: User | None = None, obj=None, action: str = "change") -> RuleSet:
+def search_rules_changed(
+    *, actor: User | None = None, obj: Model | None = None, action: str = "change"
+) -> RuleSet:
     """Record a change to the classification rules and queue the reclassification of history.
 
     Called by the rules admin after saving or deleting a category, pattern or offense type.
@@ -617,18 +316,14 @@ def search_rules_changed(*, actor: User | None = None, obj=None, action: str = "
         changes["object"] = f"{obj._meta.label_lower}:{obj.pk}"
         changes["object_repr"] = str(obj)[:200]
     audit_record(actor=actor, action="searches.rules_changed", obj=ruleset, changes=changes)
-    from searches import tasks
-
-    tasks.searches_reclassify.delay_on_commit()
+    task_enqueue_on_commit("searches.tasks.searches_reclassify")
     return ruleset
 
 
 @transaction.atomic
-def reason_rules_load(*, update: bool = False, actor: User | None = None):
+def reason_rules_load(*, update: bool = False, actor: User | None = None) -> RulesLoadResult:
     """Create the missing default rules of ``searches/rules_data.py``; with ``update``, reset
     the listed categories and offense mappings to it. Any change is audited and reclassifies."""
-    from searches.rules_data import default_rules_apply
-
     result = default_rules_apply(
         category_model=ReasonCategory,
         pattern_model=ReasonPattern,
@@ -649,8 +344,6 @@ def searches_reclassify(*, full: bool = False) -> dict[str, int]:
     run twice and concurrently: runs serialize on a lock, and a run that finds nothing stale
     changes nothing.
     """
-    from searches.rollups import rollups_apply_deltas
-
     with transaction.atomic():
         _serialize()
         ruleset = RuleSet.objects.select_for_update().filter(pk=ruleset_get().pk).get()
@@ -675,8 +368,6 @@ def searches_reclassify(*, full: bool = False) -> dict[str, int]:
 def searches_apply_reasons(*, reason_ids: Sequence[int]) -> int:
     """Copy these reasons' classification onto their searches and move the rollup counts (after
     reasons were re-scrubbed or merged). Returns how many searches changed."""
-    from searches.rollups import rollups_apply_deltas
-
     with transaction.atomic():
         _serialize()
         changed, deltas = _apply(reason_ids=sorted(set(reason_ids)), with_deltas=True)
@@ -690,35 +381,8 @@ def searches_reflag(*, states: Iterable[str] | None = None) -> int:
     ``states`` limits the work to searches whose source or searching agency is in them. The
     search rollups follow the searches that changed. Returns how many searches changed.
     """
-    from searches.rollups import rollups_apply_deltas
-
     with transaction.atomic():
         _serialize()
         changed, deltas = _apply(states=states, with_deltas=True)
         rollups_apply_deltas(deltas=deltas)
     return changed
-
-
-def rules_for_methodology() -> list[ReasonCategory]:
-    """Active categories by priority, each with ``pattern_list``, ``example_list``,
-    ``flag_labels`` and ``offense_type_names`` for the methodology page."""
-    from django.db.models import Prefetch
-
-    from searches.models import FLAG_LABELS, FLAG_NAMES
-
-    categories = list(
-        ReasonCategory.objects.filter(is_active=True)
-        .order_by("priority", "name")
-        .prefetch_related(
-            Prefetch("patterns", queryset=ReasonPattern.objects.order_by("position", "pk")),
-            Prefetch("offense_types", queryset=OffenseType.objects.order_by("name")),
-        )
-    )
-    for category in categories:
-        category.pattern_list = list(category.patterns.all())
-        category.example_list = [e.strip() for e in category.examples.splitlines() if e.strip()]
-        category.flag_labels = [
-            FLAG_LABELS[name] for name, bit in FLAG_NAMES.items() if category.flags & bit
-        ]
-        category.offense_type_names = [o.name for o in category.offense_types.all()]
-    return categories

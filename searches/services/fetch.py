@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from core.imports import import_job_create, import_job_run
 from core.models import ImportJob
 from core.services import ServiceError, audit_record
+from core.tasking import task_enqueue_on_commit
 from searches.models import AuditFetch, AuditSource
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 class FetchError(Exception):
     """The fetch failed; the message is recorded on the AuditFetch."""
 
-    def __init__(self, message: str, *, http_status: int | None = None):
+    def __init__(self, message: str, *, http_status: int | None = None) -> None:
         super().__init__(message)
         self.http_status = http_status
 
@@ -306,8 +307,6 @@ def _import(*, source: AuditSource, path: Path, name: str, actor: User | None) -
 
 def audit_sources_fetch_due(*, now: dt.datetime | None = None) -> list[int]:
     """Queue a fetch of every active source whose interval has passed; returns their ids."""
-    from searches.tasks import audit_source_fetch as audit_source_fetch_task
-
     now = now or timezone.now()
     due = [
         source.pk
@@ -318,5 +317,5 @@ def audit_sources_fetch_due(*, now: dt.datetime | None = None) -> list[int]:
         or source.last_fetched_at + dt.timedelta(hours=source.interval_hours) <= now
     ]
     for source_id in due:
-        audit_source_fetch_task.delay_on_commit(source_id)
+        task_enqueue_on_commit("searches.tasks.audit_source_fetch", source_id)
     return due

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -61,7 +62,7 @@ def _first_of_month(value: dt.date) -> dt.date:
     return dt.date(value.year, value.month, 1)
 
 
-def _utc(day: dt.date):
+def _utc(day: dt.date) -> object:
     """A month boundary as the database compares ``searched_at`` (text on SQLite)."""
     value = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return connection.ops.adapt_datetimefield_value(value)
@@ -270,7 +271,7 @@ class RollupDelta:
     max_in: int | None
 
     @classmethod
-    def from_row(cls, row) -> RollupDelta:
+    def from_row(cls, row: Sequence[Any]) -> RollupDelta:
         source, searcher, month, category, flags, n, devices, networks, max_out, max_in = row
         if isinstance(month, str):  # SQLite
             month = dt.date.fromisoformat(month)

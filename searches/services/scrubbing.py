@@ -4,8 +4,8 @@ clerks' redactions.
 A reason's key is derived from its scrubbed text, so scrubbing a stored reason may make it equal
 to another one: the two are merged (its searches re-pointed by one UPDATE, the emptied reason
 deleted), then the reasons that changed are reclassified and their searches and the search
-rollups follow (``searches.classification``). Re-scrubbing reads the distinct reasons (a small
-dictionary next to the searches) in batches; every write is set-based.
+rollups follow (``searches.services.reclassification``). Re-scrubbing reads the distinct reasons
+(a small dictionary next to the searches) in batches; every write is set-based.
 
 Texts that were scrubbed cannot be restored: removing or narrowing a pattern changes only what is
 imported from then on.
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.models import City
 from core.services import ServiceError, audit_record
+from core.tasking import task_enqueue_on_commit
 from searches.models import Reason, ScrubPattern, Search
 from searches.normalize import reason_key
 from searches.scrub import (
@@ -37,9 +38,10 @@ from searches.scrub import (
     redact_fragment,
     scrubber_build,
 )
+from searches.services.reclassification import reasons_classify_pending, searches_apply_reasons
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 BATCH = 2000
 Review = Reason.NameReview
@@ -138,8 +140,6 @@ def _reasons_rewrite(rewrites: Sequence[Rewrite]) -> RewriteResult:
 
 def _follow(result: RewriteResult) -> None:
     """Reclassify rewritten reasons; searches and rollups follow them and the merge targets."""
-    from searches.classification import reasons_classify_pending, searches_apply_reasons
-
     if result.changed:
         reasons_classify_pending(reason_ids=result.changed)
     touched = [*result.changed, *result.targets]
@@ -238,7 +238,7 @@ def reasons_hold_names(*, reason_ids: Iterable[int]) -> int:
 # --- clerks ---------------------------------------------------------------------------------
 
 
-def reasons_viewable(user) -> QuerySet[Reason]:
+def reasons_viewable(user: User | AnonymousUser | None) -> QuerySet[Reason]:
     """Reasons a user may review: all for superusers; for clerks, those of their cities' audits."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Reason.objects.none()
@@ -256,7 +256,7 @@ def _check_scope(actor: User | None, reason: Reason) -> None:
 
 
 def _audit(
-    *, actor: User | None, action: str, reason: Reason, result: RewriteResult, **changes
+    *, actor: User | None, action: str, reason: Reason, result: RewriteResult, **changes: object
 ) -> None:
     kept = result.merged.get(reason.pk, reason.pk)
     # Never the text itself: the audit log must not keep what was redacted.
@@ -339,7 +339,7 @@ def reason_name_redact(*, actor: User | None, reason: Reason) -> Reason:
 @transaction.atomic
 def scrub_patterns_changed(
     *, actor: User | None = None, obj: ScrubPattern | None = None, action: str = "change"
-):
+) -> None:
     """Record a change to the scrub patterns and queue the re-scrub of every stored reason."""
     changes: dict[str, object] = {"operation": action}
     if obj is not None:
@@ -352,6 +352,4 @@ def scrub_patterns_changed(
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=changes,
     )
-    from searches import tasks
-
-    tasks.reasons_rescrub.delay_on_commit()
+    task_enqueue_on_commit("searches.tasks.reasons_rescrub")
