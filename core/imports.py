@@ -15,6 +15,12 @@ Liveness: the data transaction of a running job is invisible to other processes 
 commits, so a running import keeps its heartbeat in the cache (Redis when configured) and, on
 PostgreSQL, holds a row lock on its job; ``import_jobs_requeue_stalled`` only re-dispatches a
 job whose heartbeat is old and whose row is not locked.
+
+Segmented importers (``register_importer(..., segmented=True)``: audits of millions of rows) run
+outside that one transaction on PostgreSQL: they commit their work in segments, each with a
+``Checkpoint`` (the counts so far, the row errors so far and where to continue), so a worker
+killed mid-file leaves a job that the next run continues instead of restarting. Such a job is
+held by a session advisory lock instead of a row lock, with the same meaning for the requeue.
 """
 
 from __future__ import annotations
@@ -77,10 +83,11 @@ class ImportReport:
     rejected: int = 0
     removed: int = 0
     issues: list[RowIssue] = field(default_factory=list)
+    stored_issues: int = 0  # issues already written by a checkpoint (not in ``issues``)
 
     def note(self, *, line: int, message: str, excerpt: str = "") -> None:
         """Record a problem on a line without rejecting the row."""
-        if len(self.issues) < MAX_STORED_ROW_ERRORS:
+        if self.stored_issues + len(self.issues) < MAX_STORED_ROW_ERRORS:
             self.issues.append(
                 RowIssue(
                     line=line, message=str(message)[:MESSAGE_MAX], excerpt=excerpt[:EXCERPT_MAX]
@@ -120,6 +127,12 @@ FILE_FORMATS: list[tuple[str, Any]] = []
 # officer names): the stored file is deleted as soon as the job succeeds.
 DISCARD_FILE_KINDS: set[str] = set()
 
+# Kinds whose importer commits in segments and takes a ``checkpoint`` (see the module docstring).
+SEGMENTED_KINDS: set[str] = set()
+
+# pg_advisory_lock(namespace, job id) of a segmented job's runner; "imp" in ASCII.
+JOB_LOCK_NAMESPACE = 0x696D70
+
 
 def register_importer(
     kind: str,
@@ -127,13 +140,19 @@ def register_importer(
     *,
     keep_file: bool = True,
     formats: Iterable[tuple[str, Any]] = (),
+    segmented: bool = False,
 ) -> None:
     """Register the importer for a job kind (a callable or its dotted path).
 
     With ``keep_file=False`` the uploaded file is deleted once its job has succeeded;
-    ``formats`` are the (slug, label) layouts an uploader may choose instead of detection.
+    ``formats`` are the (slug, label) layouts an uploader may choose instead of detection;
+    a ``segmented`` importer takes a ``checkpoint`` and commits its work in segments.
     """
     IMPORTERS[kind] = func
+    if segmented:
+        SEGMENTED_KINDS.add(kind)
+    else:
+        SEGMENTED_KINDS.discard(kind)
     FILE_FORMATS.extend(f for f in formats if f not in FILE_FORMATS)
     if keep_file:
         DISCARD_FILE_KINDS.discard(kind)
@@ -338,18 +357,32 @@ def import_job_progress_get(*, job: ImportJob) -> dict[str, int] | None:
     return cache.get(_progress_key(job.pk))
 
 
-def _claim(job: ImportJob) -> bool:
-    """Mark the job running (committed at once, so the admin sees it) and reset its results."""
+def _claim(job: ImportJob, *, resume: bool = False) -> bool:
+    """Mark the job running (committed at once, so the admin sees it) and reset its results;
+    with ``resume``, a job with a checkpoint keeps what it committed."""
     now = timezone.now()
-    claimed = ImportJob.objects.filter(
+    live = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
-    ).update(
+    )
+    if resume and job.checkpoint:
+        return bool(
+            live.update(
+                status=ImportJob.Status.RUNNING,
+                attempts=F("attempts") + 1,
+                heartbeat_at=now,
+                finished_at=None,
+                error="",
+                updated_at=now,
+            )
+        )
+    claimed = live.update(
         status=ImportJob.Status.RUNNING,
         attempts=F("attempts") + 1,
         started_at=now,
         heartbeat_at=now,
         finished_at=None,
         error="",
+        checkpoint={},
         **dict.fromkeys(ImportJob.COUNT_FIELDS, 0),
         updated_at=now,
     )
@@ -369,25 +402,8 @@ def _open_stream(job: ImportJob) -> IO[bytes]:
     return getattr(handle, "file", handle)
 
 
-def _finish(job: ImportJob, *, status: str, report: ImportReport | None, error: str = "") -> None:
-    report = report or ImportReport()
-    now = timezone.now()
-    job.status = status
-    job.error = error
-    for name in ImportJob.COUNT_FIELDS:
-        setattr(job, name, getattr(report, name.removeprefix("rows_")))
-    job.finished_at = now
-    job.heartbeat_at = now
-    job.save(
-        update_fields=[
-            "status",
-            "error",
-            *ImportJob.COUNT_FIELDS,
-            "finished_at",
-            "heartbeat_at",
-            "updated_at",
-        ]
-    )
+def _store_issues(job: ImportJob, report: ImportReport) -> None:
+    """Write the report's row errors not yet stored, and forget them."""
     ImportRowError.objects.bulk_create(
         [
             ImportRowError(
@@ -400,15 +416,76 @@ def _finish(job: ImportJob, *, status: str, report: ImportReport | None, error: 
         ],
         batch_size=500,
     )
+    report.stored_issues += len(report.issues)
+    report.issues = []
+
+
+def _finish(job: ImportJob, *, status: str, report: ImportReport | None, error: str = "") -> None:
+    report = report or ImportReport()
+    now = timezone.now()
+    job.status = status
+    job.error = error
+    for name in ImportJob.COUNT_FIELDS:
+        setattr(job, name, getattr(report, name.removeprefix("rows_")))
+    job.finished_at = now
+    job.heartbeat_at = now
+    job.checkpoint = {}
+    job.save(
+        update_fields=[
+            "status",
+            "error",
+            *ImportJob.COUNT_FIELDS,
+            "finished_at",
+            "heartbeat_at",
+            "checkpoint",
+            "updated_at",
+        ]
+    )
+    _store_issues(job, report)
+
+
+class Checkpoint:
+    """A segmented importer's committed progress.
+
+    ``state`` is what the importer saved at its last commit (empty on a first run); ``save``,
+    called inside the importer's own segment transaction, writes the report's counts, its new
+    row errors and the new state with that segment's data, so they commit or vanish together.
+    Where segments are not committed separately (SQLite, the embedded default: one transaction
+    for the whole job), ``save`` only remembers the state.
+    """
+
+    def __init__(self, *, job: ImportJob, report: ImportReport, durable: bool) -> None:
+        self.job = job
+        self.report = report
+        self.durable = durable
+        self.state: dict[str, Any] = dict(job.checkpoint or {}) if durable else {}
+
+    def save(self, state: dict[str, Any]) -> None:
+        self.state = dict(state)
+        if not self.durable:
+            return
+        _store_issues(self.job, self.report)
+        counts = {
+            name: getattr(self.report, name.removeprefix("rows_"))
+            for name in ImportJob.COUNT_FIELDS
+        }
+        ImportJob.objects.filter(pk=self.job.pk).update(
+            checkpoint=self.state, heartbeat_at=timezone.now(), **counts
+        )
 
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Run a job's importer and record the outcome; a finished job is returned unchanged.
 
-    A job left "running" by a dead worker starts over: its data transaction never committed.
+    A job left "running" by a dead worker starts over (its data transaction never committed),
+    or, for a segmented importer on PostgreSQL, continues after its last committed segment.
     """
     job.refresh_from_db()
-    if job.is_finished or not _claim(job):
+    if job.is_finished:
+        return job
+    if job.kind in SEGMENTED_KINDS and connection.vendor == "postgresql":
+        return _run_segmented(job)
+    if not _claim(job):
         job.refresh_from_db()
         return job
     report = ImportReport()
@@ -429,22 +506,78 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             scope = ImportScope.for_job(job)
             stream = _open_stream(job)
             try:
-                importer(job=job, stream=stream, report=report, scope=scope)
+                if job.kind in SEGMENTED_KINDS:
+                    checkpoint = Checkpoint(job=job, report=report, durable=False)
+                    importer(
+                        job=job, stream=stream, report=report, scope=scope, checkpoint=checkpoint
+                    )
+                else:
+                    importer(job=job, stream=stream, report=report, scope=scope)
             finally:
                 stream.close()
             _finish(job, status=ImportJob.Status.SUCCEEDED, report=report)
             _audit_run(job, scope=scope, seconds=time.monotonic() - started)
-    except (ImportFileError, ServiceError) as exc:
-        _fail(job, str(exc))
-    except SoftTimeLimitExceeded:
-        _fail(job, _("The import took longer than the time limit for imports and was stopped."))
     except Exception as exc:
-        logger.exception("Import job %s failed unexpectedly", job.pk)
+        _fail_on(job, exc)
+    return _wind_up(job)
+
+
+def _fail_on(job: ImportJob, exc: Exception) -> None:
+    """Record why a run stopped: the clerk's message for a file or service error."""
+    if isinstance(exc, ImportFileError | ServiceError):
+        _fail(job, str(exc))
+    elif isinstance(exc, SoftTimeLimitExceeded):
+        _fail(job, _("The import took longer than the time limit for imports and was stopped."))
+    else:
+        logger.error("Import job %s failed unexpectedly", job.pk, exc_info=exc)
         _fail(
             job,
             _("The import stopped on an unexpected error (%(kind)s: %(error)s).")
             % {"kind": type(exc).__name__, "error": str(exc)[:300]},
         )
+
+
+def _run_segmented(job: ImportJob) -> ImportJob:
+    """Run a segmented importer (PostgreSQL): it commits its own segments with checkpoints,
+    then the job's outcome and audit event are written in one last transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [JOB_LOCK_NAMESPACE, job.pk])
+        if not cursor.fetchone()[0]:
+            return job  # another worker is running it: it will record the outcome
+    try:
+        job.refresh_from_db()
+        if job.is_finished or not _claim(job, resume=True):
+            job.refresh_from_db()
+            return job
+        job = ImportJob.objects.select_related("city", "created_by").get(pk=job.pk)
+        report = ImportReport(
+            **{name.removeprefix("rows_"): getattr(job, name) for name in ImportJob.COUNT_FIELDS},
+            stored_issues=ImportRowError.objects.filter(job=job).count(),
+        )
+        started = time.monotonic()
+        try:
+            import_job_heartbeat(job=job, force=True)
+            importer = importer_for(job.kind)
+            scope = ImportScope.for_job(job)
+            checkpoint = Checkpoint(job=job, report=report, durable=True)
+            stream = _open_stream(job)
+            try:
+                importer(job=job, stream=stream, report=report, scope=scope, checkpoint=checkpoint)
+            finally:
+                stream.close()
+            with transaction.atomic():
+                _finish(job, status=ImportJob.Status.SUCCEEDED, report=report)
+                _audit_run(job, scope=scope, seconds=time.monotonic() - started)
+        except Exception as exc:
+            _fail_on(job, exc)
+        return _wind_up(job)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [JOB_LOCK_NAMESPACE, job.pk])
+
+
+def _wind_up(job: ImportJob) -> ImportJob:
+    """After a run: clear its liveness keys, drop a private file once imported."""
     cache.delete(_heartbeat_key(job.pk))
     cache.delete(_progress_key(job.pk))
     _last_beat.pop(job.pk, None)
@@ -486,6 +619,8 @@ def _summary(job: ImportJob, *, seconds: float) -> dict[str, Any]:
 
 def _fail(job: ImportJob, message: str) -> None:
     job.refresh_from_db()
+    # A segmented run's committed row errors describe data that its importer discarded.
+    ImportRowError.objects.filter(job=job).delete()
     _finish(job, status=ImportJob.Status.FAILED, report=None, error=message[:2000])
     audit_record(
         actor=job.created_by,
@@ -500,11 +635,18 @@ def _fail(job: ImportJob, message: str) -> None:
 
 
 def _row_is_locked(job_id: int) -> bool:
-    """True when a live transaction holds the job's row (only PostgreSQL can tell)."""
+    """True when a live transaction holds the job's row, or a live session its advisory lock
+    (a segmented job), which only PostgreSQL can tell."""
     if not connection.features.has_select_for_update_skip_locked:
         return False
     with transaction.atomic():
         free = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).exists()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)", [JOB_LOCK_NAMESPACE, job_id]
+                )
+                free = free and cursor.fetchone()[0]
     return not free
 
 

@@ -302,6 +302,15 @@ class ImportJob(TimeStamped):
         "rows_removed",
     )
     error = models.TextField(_("error"), blank=True)
+    checkpoint = models.JSONField(
+        _("checkpoint"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "How far a long import has committed (its counts are those of the committed part); "
+            "a rerun continues from here."
+        ),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

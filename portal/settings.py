@@ -477,6 +477,9 @@ IMPORT_STALLED_MINUTES = env.int("IMPORT_STALLED_MINUTES", default=15)
 IMPORT_PENDING_MINUTES = env.int("IMPORT_PENDING_MINUTES", default=30)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=90)
+# Rows of an audit committed together with the job's checkpoint (PostgreSQL): what a killed
+# worker's rerun may have to read again.
+AUDIT_SEGMENT_ROWS = env.int("AUDIT_SEGMENT_ROWS", default=500_000)
 # The plausible times of an audited search (and of a time frame's bounds): hosted ALPR networks
 # with search audit logs date from the 2000s, so an earlier time is a broken cell; a time more
 # than SEARCH_TIME_FUTURE_HOURS after the import is one too. Outside it a row is rejected.

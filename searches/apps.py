@@ -18,6 +18,7 @@ class SearchesConfig(AppConfig):
             ImportJob.Kind.AUDIT,
             "searches.importers.audit.run",
             keep_file=False,
+            segmented=True,
             formats=[(layout.slug, layout.label) for layout in LAYOUTS],
         )
 

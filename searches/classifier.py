@@ -34,7 +34,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from searches.models import CONCERN_FLAGS, FLAG_NAMES, ReasonCategory, ReasonPattern
+from searches.models import CONCERN_FLAGS, FLAG_NAMES, ReasonCategory, ReasonPattern, SearchFlag
 
 logger = logging.getLogger(__name__)
 
@@ -247,3 +247,48 @@ def classify(text: str, offense_text: str = "", *, rules: Rules) -> Classificati
         matched=tuple(matched),
         unknown_offenses=tuple(unknown),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class StateLaw:
+    """What one state's law profile says about searches, as the flags read it."""
+
+    use_mask: int  # concern flags of the uses it forbids
+    forbids_out_of_state: bool
+    forbids_federal: bool
+
+
+NO_LAW = StateLaw(0, False, False)
+
+
+def search_flags(
+    *,
+    reason_flags: int,
+    source_state: str,
+    searcher_state: str,
+    searcher_federal: bool,
+    laws: Mapping[str, StateLaw],
+) -> int:
+    """The flags of one search: its reason's concerns plus the state-law bits (the Python twin
+    of ``searches.services.reclassification.flags_sql``, which computes the same in SQL).
+
+    Out of state: both states known and different. Federal: the searching agency's kind.
+    Forbidden use: a concern the reason carries is a use the source's or the searcher's state
+    forbids. Forbidden sharing: out of state and the source's state forbids out-of-state
+    sharing, or federal and it forbids federal sharing.
+    """
+    source_law = laws.get(source_state, NO_LAW)
+    searcher_law = laws.get(searcher_state, NO_LAW)
+    out_of_state = bool(source_state and searcher_state and source_state != searcher_state)
+    flags = reason_flags & CONCERN_FLAGS
+    if reason_flags & (source_law.use_mask | searcher_law.use_mask):
+        flags |= SearchFlag.FORBIDDEN_USE
+    if (out_of_state and source_law.forbids_out_of_state) or (
+        searcher_federal and source_law.forbids_federal
+    ):
+        flags |= SearchFlag.FORBIDDEN_SHARING
+    if out_of_state:
+        flags |= SearchFlag.OUT_OF_STATE
+    if searcher_federal:
+        flags |= SearchFlag.FEDERAL
+    return int(flags)

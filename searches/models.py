@@ -345,6 +345,10 @@ class Search(models.Model):
         on_delete=models.CASCADE,
         related_name="audited_searches",
         db_index=False,  # led by the unique (source, dedupe key) and the composite indexes
+        # No database constraints on this table's keys: an audit adds millions of rows at once,
+        # each would be checked three times, and on PostgreSQL the table is partitioned by
+        # source (``searches.partitions``). The ORM still cascades and protects on delete.
+        db_constraint=False,
         help_text=_("Whose audit the search comes from."),
     )
     searching_agency = models.ForeignKey(
@@ -353,6 +357,7 @@ class Search(models.Model):
         on_delete=models.CASCADE,
         related_name="searches_made",
         db_index=False,  # search_searcher_time_idx leads with it
+        db_constraint=False,
     )
     searched_at = models.DateTimeField(_("searched at (UTC)"))
     reason = models.ForeignKey(
@@ -361,6 +366,7 @@ class Search(models.Model):
         on_delete=models.PROTECT,
         related_name="searches",
         db_index=False,  # search_reason_idx
+        db_constraint=False,
     )
     # Denormalized from the reason (and the agencies' state laws) by classification.
     category = models.ForeignKey(
@@ -415,16 +421,24 @@ class Search(models.Model):
                 name="search_time_frame_ordered",
             ),
         ]
+        # Each index serves a query of the code; on PostgreSQL an audit's partition is loaded
+        # bare and they are built after (``searches.partitions``).
         indexes = [
+            # The explorer on one audit, sorted by time; rollup refreshes of (source, month).
             models.Index(fields=["source_agency", "searched_at"], name="search_source_time_idx"),
+            # The explorer and the agency page on one searching agency, by time.
             models.Index(
                 fields=["searching_agency", "searched_at"], name="search_searcher_time_idx"
             ),
+            # The explorer with no agency filter, by time (keyset pages).
             models.Index(fields=["searched_at"], name="search_time_idx"),
+            # Reclassification and scrub merges update the searches of given reasons.
             models.Index(fields=["reason"], name="search_reason_idx"),
+            # The largest searches of an audit by devices reached.
             models.Index(
                 fields=["source_agency", "-devices_searched"], name="search_source_devices_idx"
             ),
+            # Flagged searches, newest first (home page news, the flagged drill-down).
             models.Index(
                 fields=["flags", "searched_at"],
                 name="search_flagged_time_idx",
@@ -436,14 +450,19 @@ class Search(models.Model):
         return f"{self.source_agency_id}:{self.external_id or self.dedupe_key}"
 
 
+# The rollups and their summaries are derived data: rewritten by set-based SQL after every
+# import, so their keys carry no database constraints (checking hundreds of thousands of rows at
+# commit cost more than the import's own work); the ORM deletes them with their agency.
+
+
 class AgencyPair(models.Model):
     """Rows about the searches of one source's cameras (its audit) by one searching agency."""
 
     source_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     searching_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
 
     class Meta:
@@ -467,7 +486,12 @@ class SearchRollup(AgencyPair, SearchCounts):
 
     month = models.DateField(_("month"), help_text=_("First day of the month, UTC."))
     category = models.ForeignKey(
-        ReasonCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ReasonCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     flags = models.PositiveIntegerField(default=0)
 
@@ -499,7 +523,7 @@ class SearchDay(models.Model):
     """Searches per source agency and UTC day: the coverage of the audits and their gaps."""
 
     source_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     day = models.DateField(_("day"))
     searches = models.PositiveIntegerField(default=0)
@@ -511,28 +535,6 @@ class SearchDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_agency_id} {self.day}"
-
-
-class SearcherMonth(AgencyPair):
-    """Which (hashed) searchers searched a source's data in a month, to count distinct ones."""
-
-    month = models.DateField(_("month"))
-    searcher_hash = models.CharField(max_length=32)
-    searches = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_agency", "searching_agency", "month", "searcher_hash"],
-                name="searchermonth_unique",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["searching_agency", "month"], name="searchermonth_searcher_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source_agency_id}/{self.searching_agency_id} {self.month:%Y-%m}"
 
 
 class AuditSource(models.Model):
@@ -606,20 +608,24 @@ class AuditFetch(models.Model):
 
 
 # --- Summaries of the rollups ------------------------------------------------------------------
-# Re-derived from SearchRollup and SearcherMonth whenever those change
-# (searches.services.rollups), so the pages of a big city read thousands of rows instead of
-# hundreds of thousands.
+# Re-derived from SearchRollup whenever it changes (searches.services.rollups), so the pages of a
+# big city read thousands of rows instead of hundreds of thousands.
 
 
 class SearchMonthTotal(SearchCounts):
     """``SearchRollup`` summed over searching agencies: per source, month, category, flags."""
 
     source_agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="+", db_index=False
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     month = models.DateField(_("month"))
     category = models.ForeignKey(
-        ReasonCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ReasonCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     flags = models.PositiveIntegerField(default=0)
 
@@ -653,7 +659,9 @@ class SearchPairTotal(AgencyPair):
 
 
 class SearcherSet(AgencyPair):
-    """Which (hashed) searchers of a searching agency searched a source, over all months."""
+    """Which (hashed) searchers of a searching agency searched a source, over all months: the
+    exact distinct-searcher counts. Aggregated from the searches themselves; an import only adds
+    the pairs its new searches bring, any other change recounts the source."""
 
     searcher_hash = models.CharField(max_length=32)
 

@@ -5,21 +5,30 @@ layout names it) and ``format`` (``auto`` or one of :data:`layouts.FORMAT_CHOICE
 
 The file streams through in chunks: rows are parsed in Python (private columns dropped on the
 spot), searching agencies resolved once per distinct name, and each chunk loaded by
-:mod:`searches.importers.load`. The whole import runs inside ``import_job_run``'s transaction,
-so a worker killed halfway commits nothing and the rerun starts from a clean slate; re-importing
-a file, or a file that overlaps an earlier one, adds only searches not seen before.
+:mod:`searches.importers.load`. Chunks are committed in segments of ``AUDIT_SEGMENT_ROWS`` rows
+with the job's checkpoint (PostgreSQL; the embedded SQLite runs the job in one transaction): a
+worker killed halfway leaves a job that the next run continues after its last segment. The
+searches become visible, with their rollups, only when the last segment is in, in one
+transaction. Re-importing a file, or a file that overlaps an earlier one, adds only searches not
+seen before. Two imports of one audit run one after the other (an advisory lock on the source);
+imports of different audits run side by side.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.import_scope import ImportScope
 from core.imports import (
+    Checkpoint,
     ImportFileError,
     ImportReport,
     import_job_heartbeat,
@@ -27,19 +36,24 @@ from core.imports import (
 )
 from core.models import Agency, ImportJob
 from core.services import agency_find, agency_resolver
+from searches import partitions
 from searches.importers.layouts import choose_layout
-from searches.importers.load import LoadResult, loader_for
+from searches.importers.load import AgencyBook, Loader, LoadResult, loader_for
 from searches.importers.readers import open_table
 from searches.importers.rows import AuditRow, RowError, RowParser
+from searches.selectors.rules import classification_stamp
 from searches.services.reclassification import (
+    classification_lock_shared,
     reasons_classify_pending,
     searches_apply_classification,
 )
-from searches.services.rollups import rollups_refresh
+from searches.services.rollups import rollups_add_import
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20_000
+# pg_advisory_lock(namespace, source agency id): one import per audit at a time; "aud".
+SOURCE_LOCK_NAMESPACE = 0x617564
 
 
 def source_agency(job: ImportJob, *, scope: ImportScope | None = None) -> Agency:
@@ -71,33 +85,56 @@ def source_agency(job: ImportJob, *, scope: ImportScope | None = None) -> Agency
     return agency
 
 
-def after_load(*, source: Agency, result: LoadResult) -> None:
-    """Classify what the load added and refresh the rollups it touched, in the job's
-    transaction, so that the statistics change exactly when the searches become visible."""
-    reasons_classify_pending()
-    if not result.created:
+def after_load(*, source: Agency, result: LoadResult, stamp: str) -> None:
+    """Bring what the load added up to date, in the transaction that makes it visible: only if
+    the rules or the state laws changed since the import began (its rows were classified with
+    the old ones) are they classified again; then the rollups take the new searches."""
+    if not result.created or result.first_id is None:
         return
-    searches_apply_classification(source_agency_ids=[source.pk], min_search_id=result.first_id)
-    rollups_refresh(source_agency_ids=[source.pk], months=sorted(result.months))
+    if stamp != classification_stamp():
+        reasons_classify_pending()
+        searches_apply_classification(source_agency_ids=[source.pk], min_search_id=result.first_id)
+    rollups_add_import(source_id=source.pk, months=result.months, min_search_id=result.first_id)
 
 
-class _Agencies(dict):
-    """{searching name as written (None: the source itself): agency id}, filled per chunk and
-    kept across chunks (a network audit names a few thousand agencies over millions of rows)."""
+@contextmanager
+def _source_lock(source: Agency) -> Iterator[None]:
+    """One import of an audit at a time (PostgreSQL: a session lock, released if the worker
+    dies); other audits' imports are not held up."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [SOURCE_LOCK_NAMESPACE, source.pk])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SOURCE_LOCK_NAMESPACE, source.pk])
 
-    def __init__(self, source: Agency):
-        super().__init__({None: source.pk})
-        self.unusable: set[str] = set()
 
-    def resolve(self, rows: list[AuditRow]) -> None:
-        names = {r.searching_name for r in rows if r.searching_name not in self}
-        if names:
-            resolved = agency_resolver(names=names)
-            self.update((name, agency.pk) for name, agency in resolved.items())
-            self.unusable.update(names - resolved.keys())
+def _drop_orphaned_load_tables() -> None:
+    """Load tables of jobs that will not run again (failed for good, deleted)."""
+    if not partitions.is_partitioned():
+        return
+    live = set(
+        ImportJob.objects.filter(
+            status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
+        ).values_list("pk", flat=True)
+    )
+    with connection.cursor() as cursor:
+        for name in partitions.load_tables_orphaned(cursor, live):
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: ImportScope) -> None:
+def run(
+    *,
+    job: ImportJob,
+    stream: IO[bytes],
+    report: ImportReport,
+    scope: ImportScope,
+    checkpoint: Checkpoint,
+) -> None:
     """Import one audit file into ``job``'s report (see the module docstring for options);
     the audited agency must be inside ``scope``."""
     options = job.options or {}
@@ -110,57 +147,40 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: Impor
         raise ImportFileError(_("The file has a header line but no data rows."))
     layout, columns = choose_layout(table.header, wanted=str(options.get("format") or "auto"))
     parser = RowParser(layout=layout, columns=columns, report=report)
-    loader = loader_for(
-        source_id=source.pk,
-        job_id=job.pk,
-        classify=lambda ids: reasons_classify_pending(reason_ids=ids),
-    )
-    agencies = _Agencies(source)
-
-    def flush(chunk: list[AuditRow]) -> None:
-        agencies.resolve(chunk)
-        if agencies.unusable:
-            for row in chunk:
-                if row.searching_name in agencies.unusable:
-                    report.reject(
-                        line=row.line,
-                        message=_("the searching organization “%s” is not an agency name")
-                        % row.searching_name[:100],
-                    )
-            chunk = [row for row in chunk if row.searching_name not in agencies.unusable]
-        created = loader.load(chunk, agencies)
-        report.created += created
-        report.unchanged += len(chunk) - created
-        import_job_heartbeat(job=job)
-        import_job_progress(
-            job=job,
-            done=table.position(),
-            total=table.size,
-            rows=report.read,
-            unit="bytes" if table.kind == "csv" else "rows",
-        )
-
-    chunk: list[AuditRow] = []
-    parse = parser.parse
-    for line, values, error in itertools.chain([first], table.rows):
-        report.read += 1
-        if values is None:
-            report.reject(line=line, message=error)
-            continue
+    with _source_lock(source):
+        _drop_orphaned_load_tables()
+        agencies = AgencyBook(source)
+        loader = loader_for(source=source, job_id=job.pk, agencies=agencies)
         try:
-            chunk.append(parse(line, values))
-        except RowError as exc:
-            report.reject(line=line, message=str(exc))
-            continue
-        if len(chunk) >= CHUNK_ROWS:
-            flush(chunk)
-            chunk = []
-    if chunk:
-        flush(chunk)
-    result = loader.finish()
-    if result.created:
-        scope.touch(source.home_city_id)
-    after_load(source=source, result=result)
+            _load(
+                rows=itertools.chain([first], table.rows),
+                parser=parser,
+                loader=loader,
+                agencies=agencies,
+                job=job,
+                report=report,
+                checkpoint=checkpoint,
+                progress=lambda: import_job_progress(
+                    job=job,
+                    done=table.position(),
+                    total=table.size,
+                    rows=report.read,
+                    unit="bytes" if table.kind == "csv" else "rows",
+                ),
+            )
+            with transaction.atomic():
+                classification_lock_shared()
+                result = loader.finish()
+                report.created += result.created
+                report.unchanged += result.duplicates
+                after_load(source=source, result=result, stamp=checkpoint.state["stamp"])
+                if result.created:
+                    scope.touch(source.home_city_id)
+        except BaseException:
+            # A failed import leaves nothing behind; a killed worker never gets here, and its
+            # committed segments wait for the rerun.
+            loader.discard()
+            raise
     logger.info(
         "Audit import %s (%s, %s): %s",
         job.pk,
@@ -168,3 +188,84 @@ def run(*, job: ImportJob, stream: IO[bytes], report: ImportReport, scope: Impor
         source,
         {"read": report.read, "new": report.created, "duplicate": report.unchanged},
     )
+
+
+def _load(
+    *,
+    rows: Iterator[tuple[int, list[str] | None, str]],
+    parser: RowParser,
+    loader: Loader,
+    agencies: AgencyBook,
+    job: ImportJob,
+    report: ImportReport,
+    checkpoint: Checkpoint,
+    progress: Callable[[], None],
+) -> None:
+    """Parse and load the rows after the checkpoint, committing a segment (with the checkpoint)
+    every ``AUDIT_SEGMENT_ROWS`` rows."""
+    state = checkpoint.state
+    if not state:
+        state = {"line": 0, "stamp": classification_stamp()}
+        with transaction.atomic():
+            checkpoint.save(state)
+    done_line = int(state["line"])
+    segment_rows = int(getattr(settings, "AUDIT_SEGMENT_ROWS", 500_000))
+    parse = parser.parse
+
+    def flush(chunk: list[AuditRow]) -> None:
+        _flush(chunk, agencies=agencies, loader=loader, report=report)
+        import_job_heartbeat(job=job)
+        progress()
+
+    def take(line: int, values: list[str] | None, error: str, chunk: list[AuditRow]) -> None:
+        report.read += 1
+        if values is None:
+            report.reject(line=line, message=error)
+            return
+        try:
+            chunk.append(parse(line, values))
+        except RowError as exc:
+            report.reject(line=line, message=str(exc))
+
+    finished = False
+    while not finished:
+        with transaction.atomic():
+            chunk: list[AuditRow] = []
+            in_segment = 0
+            finished = True
+            for line, values, error in rows:
+                if line <= done_line:
+                    continue  # committed by an earlier run
+                take(line, values, error, chunk)
+                in_segment += 1
+                if len(chunk) >= CHUNK_ROWS:
+                    flush(chunk)
+                    chunk = []
+                if in_segment >= segment_rows:
+                    done_line, finished = line, False
+                    break
+                done_line = line
+            if chunk:
+                flush(chunk)
+            checkpoint.save({**state, "line": done_line})
+
+
+def _flush(
+    chunk: list[AuditRow], *, agencies: AgencyBook, loader: Loader, report: ImportReport
+) -> None:
+    """Resolve the chunk's new searching names, reject rows naming no agency, load the rest."""
+    names = {r.searching_name for r in chunk if r.searching_name not in agencies.ids}
+    names -= agencies.unusable
+    if names:
+        resolved = agency_resolver(names=names)
+        agencies.add(resolved, names - resolved.keys())
+    if agencies.unusable:
+        for row in chunk:
+            if row.searching_name in agencies.unusable:
+                report.reject(
+                    line=row.line,
+                    message=_("the searching organization “%s” is not an agency name")
+                    % row.searching_name[:100],
+                )
+        chunk = [row for row in chunk if row.searching_name not in agencies.unusable]
+    loader.load(chunk)

@@ -1,30 +1,40 @@
-"""Writing chunks of normalized audit rows: COPY and set-based SQL on PostgreSQL, batched
-inserts elsewhere. Both count new and duplicate rows the same way: a row is new when no search
-of the same source has its dedupe key yet, earlier rows of the same file included, and the first
-row in file order wins.
+"""Writing normalized audit rows.
 
-Distinct reasons are upserted first (new ones are classified at once when the classifier is
-installed), so each new search is inserted with its reason's category and concern flags and the
-classification pass after the load only touches rows whose state-law flags differ.
+Only per-distinct work happens in Python: each new (reason, offense) pair is scrubbed of names,
+classified with the current rules and inserted once, already classified (``ReasonBook``); each
+(searching agency, reason flags) pair gets its state-law flags once (``searches.classifier.
+search_flags``). Rows then go to the database in bulk with their final category and flags, so
+no classification pass runs after the load.
+
+PostgreSQL (``PostgresLoader``): rows are copied into a bare load table of the job (no index, no
+key), segment by segment; ``finish`` drops the file's repeated rows (the first in file order
+wins) and either attaches the table, indexed once, as the source's partition (a source seen for
+the first time) or inserts into the source's partition only the rows whose dedupe key it lacks
+(``searches.partitions``). SQLite and others (``BatchLoader``): batched inserts of the rows whose
+key is new. Both count the same way: a row is new when no search of the same source has its
+dedupe key yet, earlier rows of the same file included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
 from core.chunks import chunks
 from core.imports import bulk_insert
 from core.models import Agency
+from searches import partitions
+from searches.classifier import StateLaw, classify, search_flags
 from searches.importers.rows import AuditRow
-from searches.models import Reason, Search
-from searches.services.reclassification import flags_sql, law_values_sql
-from searches.services.scrubbing import reasons_hold_names
+from searches.models import OffenseType, Reason, Search
+from searches.scrub import mask_names
+from searches.selectors.rules import rules_current, state_laws
 
-# Keys of reasons known to exist, so that a chunk stages only reasons it has not seen; bounded
+# Reasons known to this import, so that a chunk looks up only reasons it has not seen; bounded
 # so that a file with millions of distinct reasons keeps a flat memory profile.
 KNOWN_REASONS_MAX = 200_000
 SQLITE_BATCH = 500  # parameters per IN (...) lookup
@@ -52,57 +62,172 @@ SEARCH_COLUMNS = [
 
 @dataclass
 class LoadResult:
+    loaded: int = 0  # rows handed to the loader
     created: int = 0
-    duplicates: int = 0
     first_id: int | None = None
     months: set[dt.date] = field(default_factory=set)
 
-    def add(self, *, created: int, first_id: int | None, months: Iterable[dt.date]) -> None:
-        self.created += created
-        if first_id is not None and (self.first_id is None or first_id < self.first_id):
-            self.first_id = first_id
-        self.months.update(months)
+    @property
+    def duplicates(self) -> int:
+        return self.loaded - self.created
 
 
-ClassifyReasons = Callable[[list[int]], object]
+class AgencyBook:
+    """Searching agencies of an import: name as written (None: the source) -> id, and what the
+    flags read of each (state, federal)."""
+
+    def __init__(self, source: Agency) -> None:
+        self.source = source
+        self.ids: dict[str | None, int] = {None: source.pk}
+        self.facts: dict[int, tuple[str, bool]] = {
+            source.pk: (source.state, source.kind == Agency.Kind.FEDERAL)
+        }
+        self.unusable: set[str] = set()
+
+    def add(self, resolved: dict[str, Agency], unresolved: Iterable[str]) -> None:
+        for name, agency in resolved.items():
+            self.ids[name] = agency.pk
+            self.facts[agency.pk] = (agency.state, agency.kind == Agency.Kind.FEDERAL)
+        self.unusable.update(unresolved)
+
+
+class ReasonBook:
+    """Distinct reasons of an import: key -> (id, category id, flags). New ones are inserted
+    with names masked for review and classified with the rules of the import's start."""
+
+    def __init__(self) -> None:
+        self.rules = rules_current()
+        self.known: dict[str, tuple[int, int | None, int]] = {}
+
+    def resolve(self, rows: list[AuditRow]) -> dict[str, tuple[int, int | None, int]]:
+        wanted: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            if row.reason_key not in self.known:
+                wanted.setdefault(row.reason_key, (row.reason, row.offense))
+        if wanted:
+            if len(self.known) + len(wanted) > KNOWN_REASONS_MAX:
+                self.known = {}
+                wanted = {row.reason_key: (row.reason, row.offense) for row in rows}
+            self._fetch(list(wanted))
+            missing = {key: value for key, value in wanted.items() if key not in self.known}
+            if missing:
+                self._create(missing)
+                self._fetch(list(missing))
+        return self.known
+
+    def _fetch(self, keys: list[str]) -> None:
+        for chunk in chunks(keys, SQLITE_BATCH if connection.vendor != "postgresql" else 50_000):
+            for key, pk, category_id, flags in Reason.objects.filter(key__in=chunk).values_list(
+                "key", "pk", "category_id", "flags"
+            ):
+                self.known[key] = (pk, category_id, flags)
+
+    def _create(self, missing: dict[str, tuple[str, str]]) -> None:
+        rows: list[tuple[Any, ...]] = []
+        unknown: dict[str, None] = {}
+        for key, (text, offense) in missing.items():
+            masked = mask_names(text)
+            shown = masked or text
+            result = classify(shown, offense, rules=self.rules)
+            unknown.update(dict.fromkeys(result.unknown_offenses))
+            rows.append(
+                (
+                    key,
+                    shown,
+                    text if masked else "",
+                    Reason.NameReview.PENDING if masked else Reason.NameReview.NONE,
+                    offense,
+                    result.category_id,
+                    result.offense_family_id,
+                    result.flags,
+                    self.rules.version,
+                )
+            )
+        _insert_reasons(rows)
+        if unknown:
+            OffenseType.objects.bulk_create(
+                [OffenseType(name=name[:300]) for name in unknown], ignore_conflicts=True
+            )
+
+
+REASON_FIELDS = [
+    "key",
+    "text",
+    "held_text",
+    "name_review",
+    "offense_text",
+    "category",
+    "offense_family",
+    "flags",
+    "rules_version",
+]
+
+
+def _insert_reasons(rows: list[tuple[Any, ...]]) -> None:
+    """Insert new reasons, skipping keys another import inserted meanwhile."""
+    attnames = [Reason._meta.get_field(f).attname for f in REASON_FIELDS]
+    if connection.vendor != "postgresql":
+        Reason.objects.bulk_create(
+            [Reason(**dict(zip(attnames, row, strict=True))) for row in rows],
+            batch_size=SQLITE_BATCH,
+            ignore_conflicts=True,
+        )
+        return
+    columns = ", ".join(Reason._meta.get_field(f).column for f in REASON_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pg_temp.audit_stage_reason') IS NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute(
+                f"CREATE TEMP TABLE audit_stage_reason ON COMMIT DELETE ROWS AS "
+                f"SELECT {columns} FROM {Reason._meta.db_table} WITH NO DATA"
+            )
+        with cursor.copy(f"COPY audit_stage_reason ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {Reason._meta.db_table} ({columns}) "
+            f"SELECT {columns} FROM audit_stage_reason ON CONFLICT (key) DO NOTHING"
+        )
+        cursor.execute("TRUNCATE audit_stage_reason")
 
 
 class Loader:
-    """Loads chunks for one source agency and job; ``agency_ids`` maps searching names."""
+    """Loads the chunks of one audit (source agency) for one job."""
 
-    def __init__(self, *, source_id: int, job_id: int | None, classify: ClassifyReasons | None):
-        self.source_id = source_id
+    def __init__(self, *, source: Agency, job_id: int, agencies: AgencyBook) -> None:
+        self.source_id = source.pk
         self.job_id = job_id
-        self.classify = classify
+        self.agencies = agencies
+        self.reasons = ReasonBook()
+        self.laws: dict[str, StateLaw] = state_laws()
+        self._flags: dict[tuple[int, int], int] = {}
         self.result = LoadResult()
-        self._known_reasons: set[str] = set()
 
-    def _fresh_reasons(self, rows: list[AuditRow]) -> dict[str, tuple[str, str]]:
-        fresh: dict[str, tuple[str, str]] = {}
-        known = self._known_reasons
-        for row in rows:
-            if row.reason_key not in known and row.reason_key not in fresh:
-                fresh[row.reason_key] = (row.reason, row.offense)
-        return fresh
+    def flags_for(self, searching_id: int, reason_flags: int) -> int:
+        key = (searching_id, reason_flags)
+        flags = self._flags.get(key)
+        if flags is None:
+            source_state = self.agencies.facts[self.source_id][0]
+            state, federal = self.agencies.facts[searching_id]
+            flags = search_flags(
+                reason_flags=reason_flags,
+                source_state=source_state,
+                searcher_state=state,
+                searcher_federal=federal,
+                laws=self.laws,
+            )
+            self._flags[key] = flags
+        return flags
 
-    def _remember(self, keys: Iterable[str]) -> None:
-        if len(self._known_reasons) > KNOWN_REASONS_MAX:
-            self._known_reasons.clear()
-        self._known_reasons.update(keys)
-
-    def _new_reasons(self, reason_ids: list[int]) -> None:
-        """Mask the names in reasons just inserted (before anything reads them), classify them."""
-        if not reason_ids:
-            return
-        reasons_hold_names(reason_ids=reason_ids)
-        if self.classify is not None:
-            self.classify(reason_ids)
-
-    def load(self, rows: list[AuditRow], agency_ids: dict[str | None, int]) -> int:
+    def load(self, rows: list[AuditRow]) -> None:
         raise NotImplementedError
 
     def finish(self) -> LoadResult:
-        return self.result
+        raise NotImplementedError
+
+    def discard(self) -> None:
+        """Drop what a failed import loaded (outside the job's transaction, if anything)."""
+        raise NotImplementedError
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -129,145 +254,75 @@ def _bool(value: bool | None) -> str:
     return "\\N" if value is None else ("t" if value else "f")
 
 
-STAGE_SEARCH = "audit_stage_search"
-STAGE_REASON = "audit_stage_reason"
 COPY_BLOCK_ROWS = 2000
 
 
 class PostgresLoader(Loader):
-    """COPY each chunk into temporary staging tables, then upsert with one statement each."""
+    """COPY into the job's load table; ``finish`` attaches or merges it (see the module)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         with connection.cursor() as cursor:
-            # Dropped at commit; IF NOT EXISTS + TRUNCATE for a second import in one transaction.
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_REASON} "
-                "(key text, text text, offense_text text) ON COMMIT DROP"
-            )
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_SEARCH} ("
-                "line integer, searching_agency_id bigint, searched_at timestamptz, "
-                "reason_key text, case_number_present boolean, networks_searched integer, "
-                "devices_searched integer, time_frame_start timestamptz, "
-                "time_frame_end timestamptz, search_type text, moderation text, "
-                "external_id text, dedupe_key text, searcher_hash text) ON COMMIT DROP"
-            )
-            cursor.execute(f"TRUNCATE {STAGE_REASON}, {STAGE_SEARCH}")
-            # Sorting a chunk by line must not spill to disk (this transaction only).
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            # Django's foreign keys are checked at commit: millions of queued checks would sit
-            # in the server's memory until then. Checked per chunk instead, the queue stays small.
-            self._foreign_keys = [
-                name
-                for name, info in connection.introspection.get_constraints(
-                    cursor, Search._meta.db_table
-                ).items()
-                if info["foreign_key"]
-            ]
-            self._set_foreign_keys(cursor, "IMMEDIATE")
+            self.table = partitions.load_table_create(cursor, self.job_id)
 
-    def _set_foreign_keys(self, cursor, mode: str) -> None:
-        if self._foreign_keys:
-            names = ", ".join(connection.ops.quote_name(n) for n in self._foreign_keys)
-            cursor.execute(f"SET CONSTRAINTS {names} {mode}")
+    def load(self, rows: list[AuditRow]) -> None:
+        reasons = self.reasons.resolve(rows)
+        ids = self.agencies.ids
+        source, job = self.source_id, self.job_id
+        flags_for = self.flags_for
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                f"COPY {self.table} ({', '.join(partitions.LOAD_COLUMNS)}) FROM STDIN"
+            ) as copy,
+        ):
+            for start in range(0, len(rows), COPY_BLOCK_ROWS):
+                lines = []
+                for r in rows[start : start + COPY_BLOCK_ROWS]:
+                    searcher = ids[r.searching_name]
+                    reason_id, category_id, reason_flags = reasons[r.reason_key]
+                    lines.append(
+                        f"{source}\t{searcher}\t{_ts(r.searched_at)}\t{reason_id}\t"
+                        f"{_int(category_id)}\t{flags_for(searcher, reason_flags)}\t"
+                        f"{_bool(r.case_number_present)}\t{_int(r.networks)}\t"
+                        f"{_int(r.devices)}\t{_ts(r.time_frame_start)}\t"
+                        f"{_ts(r.time_frame_end)}\t{_text(r.search_type)}\t"
+                        f"{_text(r.moderation)}\t{_text(r.external_id)}\t"
+                        f"{_text(r.dedupe_key)}\t{r.searcher_hash}\t{job}\n"
+                    )
+                copy.write("".join(lines))
+        self.result.loaded += len(rows)
 
     def finish(self) -> LoadResult:
+        """Dedupe the load, then attach it as the source's partition or merge its new rows;
+        in the caller's transaction."""
+        source, table, job = self.source_id, self.table, self.job_id
+        result = self.result
         with connection.cursor() as cursor:
-            self._set_foreign_keys(cursor, "DEFERRED")
-        return self.result
-
-    def _upsert_reasons(self, cursor, fresh: dict[str, tuple[str, str]]) -> None:
-        if not fresh:
-            return
-        with cursor.copy(f"COPY {STAGE_REASON} (key, text, offense_text) FROM STDIN") as copy:
-            copy.write(
-                "".join(
-                    f"{key}\t{_text(text)}\t{_text(offense)}\n"
-                    for key, (text, offense) in fresh.items()
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            result.loaded = cursor.fetchone()[0]  # every committed segment's rows
+            partitions.load_table_dedupe(cursor, table)
+            if partitions.partition_exists(cursor, source):
+                result.created, result.first_id, result.months = partitions.load_table_merge(
+                    cursor, table, source
                 )
-            )
-        cursor.execute(
-            f"INSERT INTO {Reason._meta.db_table} (key, text, offense_text, flags, rules_version, "
-            "held_text, name_review) "
-            f"SELECT key, text, offense_text, 0, 0, '', 'none' FROM {STAGE_REASON} "
-            "ON CONFLICT (key) DO NOTHING RETURNING id"
-        )
-        new_ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"TRUNCATE {STAGE_REASON}")
-        self._new_reasons(new_ids)
-        self._remember(fresh)
-
-    def load(self, rows: list[AuditRow], agency_ids: dict[str | None, int]) -> int:
-        with connection.cursor() as cursor:
-            self._upsert_reasons(cursor, self._fresh_reasons(rows))
-            with cursor.copy(
-                f"COPY {STAGE_SEARCH} (line, searching_agency_id, searched_at, reason_key, "
-                "case_number_present, networks_searched, devices_searched, time_frame_start, "
-                "time_frame_end, search_type, moderation, external_id, dedupe_key, "
-                "searcher_hash) FROM STDIN"
-            ) as copy:
-                for start in range(0, len(rows), COPY_BLOCK_ROWS):
-                    copy.write(
-                        "".join(
-                            f"{r.line}\t{agency_ids[r.searching_name]}\t{_ts(r.searched_at)}\t"
-                            f"{r.reason_key}\t{_bool(r.case_number_present)}\t"
-                            f"{_int(r.networks)}\t{_int(r.devices)}\t"
-                            f"{_ts(r.time_frame_start)}\t{_ts(r.time_frame_end)}\t"
-                            f"{_text(r.search_type)}\t{_text(r.moderation)}\t"
-                            f"{_text(r.external_id)}\t{_text(r.dedupe_key)}\t{r.searcher_hash}\n"
-                            for r in rows[start : start + COPY_BLOCK_ROWS]
-                        )
-                    )
-            flags_sql, law_sql, law_params = _search_flags()
+                return result
+            partitions.load_table_take_default(cursor, table, source)
             cursor.execute(
-                f"""
-                WITH {law_sql} inserted AS (
-                    INSERT INTO {Search._meta.db_table} (
-                        source_agency_id, searching_agency_id, searched_at, reason_id,
-                        category_id, flags, case_number_present, networks_searched,
-                        devices_searched, time_frame_start, time_frame_end, search_type,
-                        moderation, external_id, dedupe_key, searcher_hash, job_id)
-                    SELECT %s, s.searching_agency_id, s.searched_at, r.id, r.category_id,
-                        {flags_sql}, s.case_number_present, s.networks_searched,
-                        s.devices_searched, s.time_frame_start, s.time_frame_end,
-                        s.search_type, s.moderation, s.external_id, s.dedupe_key,
-                        s.searcher_hash, %s
-                    FROM {STAGE_SEARCH} s
-                    JOIN {Reason._meta.db_table} r ON r.key = s.reason_key
-                    {_FLAG_JOINS if law_sql else ""}
-                    ORDER BY s.line
-                    ON CONFLICT (source_agency_id, dedupe_key) DO NOTHING
-                    RETURNING id, searched_at
-                )
-                SELECT count(*), min(id),
-                    array_agg(DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date)
-                FROM inserted
-                """,
-                [*law_params, self.source_id, self.job_id, *([self.source_id] if law_sql else [])],
+                f"SELECT count(*), min(id), array_agg(DISTINCT "
+                f"date_trunc('month', searched_at AT TIME ZONE 'UTC')::date) "
+                f"FROM {table} WHERE job_id = %s",
+                [job],
             )
             created, first_id, months = cursor.fetchone()
-            cursor.execute(f"TRUNCATE {STAGE_SEARCH}")
-        self.result.add(created=created, first_id=first_id, months=months or ())
-        return created
+            result.created, result.first_id, result.months = created, first_id, set(months or ())
+            partitions.load_table_index(cursor, table)
+            partitions.load_table_attach(cursor, table, source)
+        return result
 
-
-# The agencies and state-law rows the flags expression of the classifier reads.
-_FLAG_JOINS = f"""
-    JOIN {Agency._meta.db_table} src ON src.id = %s
-    LEFT JOIN law ls ON ls.column1 = src.state
-    JOIN {Agency._meta.db_table} sa ON sa.id = s.searching_agency_id
-    LEFT JOIN law la ON la.column1 = sa.state
-"""
-
-
-def _search_flags() -> tuple[str, str, list]:
-    """(flags expression, law CTE, its parameters) from the classifier, so that a new search
-    gets its final flags (concerns and state-law bits) as it is inserted and the classification
-    pass after the load rewrites nothing: on a network audit most searches are out of state, and
-    rewriting them doubled the cost of an import."""
-    values, params = law_values_sql()
-    return flags_sql(), f"law AS (SELECT * FROM (VALUES {values}) AS l),", params
+    def discard(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
 
 # --- SQLite and others ------------------------------------------------------------------------
@@ -278,37 +333,10 @@ class BatchLoader(Loader):
 
     _max_id: int | None = None
 
-    def _reason_map(self, rows: list[AuditRow]) -> dict[str, tuple[int, int | None, int]]:
-        wanted: dict[str, tuple[str, str]] = {}
-        for row in rows:
-            wanted.setdefault(row.reason_key, (row.reason, row.offense))
-        found: dict[str, tuple[int, int | None, int]] = {}
-
-        def fetch(keys: list[str]) -> None:
-            for chunk in chunks(keys, SQLITE_BATCH):
-                for key, pk, category_id, flags in Reason.objects.filter(key__in=chunk).values_list(
-                    "key", "pk", "category_id", "flags"
-                ):
-                    found[key] = (pk, category_id, flags)
-
-        fetch(list(wanted))
-        missing = [key for key in wanted if key not in found]
-        if missing:
-            Reason.objects.bulk_create(
-                [Reason(key=k, text=wanted[k][0], offense_text=wanted[k][1]) for k in missing],
-                batch_size=SQLITE_BATCH,
-                ignore_conflicts=True,
-            )
-            fetch(missing)
-            self._new_reasons([found[k][0] for k in missing])
-            if self.classify is not None:
-                fetch(missing)  # now with their category and flags
-        return found
-
-    def load(self, rows: list[AuditRow], agency_ids: dict[str | None, int]) -> int:
+    def load(self, rows: list[AuditRow]) -> None:
         if self._max_id is None:
             self._max_id = Search.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        reasons = self._reason_map(rows)
+        reasons = self.reasons.resolve(rows)
         existing: set[str] = set()
         keys = list({row.dedupe_key for row in rows})
         for chunk in chunks(keys, SQLITE_BATCH):
@@ -317,22 +345,23 @@ class BatchLoader(Loader):
                     source_agency_id=self.source_id, dedupe_key__in=chunk
                 ).values_list("dedupe_key", flat=True)
             )
-        fresh: list[tuple] = []
-        months: set[dt.date] = set()
+        fresh: list[tuple[Any, ...]] = []
+        ids = self.agencies.ids
         for r in rows:
             if r.dedupe_key in existing:
                 continue
             existing.add(r.dedupe_key)
-            reason_id, category_id, flags = reasons[r.reason_key]
-            months.add(dt.date(r.searched_at.year, r.searched_at.month, 1))
+            searcher = ids[r.searching_name]
+            reason_id, category_id, reason_flags = reasons[r.reason_key]
+            self.result.months.add(dt.date(r.searched_at.year, r.searched_at.month, 1))
             fresh.append(
                 (
                     self.source_id,
-                    agency_ids[r.searching_name],
+                    searcher,
                     r.searched_at,
                     reason_id,
                     category_id,
-                    flags,
+                    self.flags_for(searcher, reason_flags),
                     r.case_number_present,
                     r.networks,
                     r.devices,
@@ -347,14 +376,22 @@ class BatchLoader(Loader):
                 )
             )
         created = bulk_insert(model=Search, fields=SEARCH_COLUMNS, rows=fresh)
-        # SQLite ids only grow (AUTOINCREMENT), so the first new id follows the old maximum.
-        self.result.add(
-            created=created, first_id=self._max_id + 1 if created else None, months=months
-        )
-        return created
+        self.result.loaded += len(rows)
+        if created and self.result.first_id is None:
+            # SQLite ids only grow (AUTOINCREMENT), so the first new id follows the old maximum.
+            self.result.first_id = self._max_id + 1
+        self.result.created += created
+
+    def finish(self) -> LoadResult:
+        return self.result
+
+    def discard(self) -> None:
+        """Nothing to drop: the rows were written in the job's transaction."""
 
 
-def loader_for(**kwargs) -> Loader:
-    if connection.vendor == "postgresql":
-        return PostgresLoader(**kwargs)
-    return BatchLoader(**kwargs)
+def loader_for(
+    *, source: Agency, job_id: int, agencies: AgencyBook
+) -> PostgresLoader | BatchLoader:
+    if partitions.is_partitioned():
+        return PostgresLoader(source=source, job_id=job_id, agencies=agencies)
+    return BatchLoader(source=source, job_id=job_id, agencies=agencies)

@@ -3,6 +3,7 @@ readers see them on the methodology page and beside a flagged search."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Mapping
 
@@ -10,7 +11,14 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce, Concat
 
 from core.models import Agency, StateLawProfile
-from searches.classifier import OFFENSE_SEPARATOR, Classification, Rules, classify, rules_compile
+from searches.classifier import (
+    OFFENSE_SEPARATOR,
+    Classification,
+    Rules,
+    StateLaw,
+    classify,
+    rules_compile,
+)
 from searches.models import (
     FLAG_LABELS,
     FLAG_NAMES,
@@ -59,6 +67,27 @@ def rules_current() -> Rules:
 def rules_cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
+
+
+def state_laws() -> dict[str, StateLaw]:
+    """Each state's law profile as the search flags read it."""
+    laws: dict[str, StateLaw] = {}
+    for state, uses, oos, fed in StateLawProfile.objects.values_list(
+        "state", "forbidden_uses", "forbids_out_of_state_sharing", "forbids_federal_sharing"
+    ):
+        mask = 0
+        for use in uses or []:
+            mask |= USE_FLAGS.get(use, 0)
+        laws[state] = StateLaw(mask, bool(oos), bool(fed))
+    return laws
+
+
+def classification_stamp() -> str:
+    """Changes whenever what a new search's category and flags derive from changes (the rules'
+    version, the state laws): an import that began under another stamp classifies again."""
+    laws = sorted(state_laws().items())
+    digest = hashlib.sha1(repr(laws).encode(), usedforsecurity=False).hexdigest()[:16]
+    return f"{rules_current().version}:{digest}"
 
 
 def reason_classify(text: str, offense_text: str = "") -> Classification:

@@ -24,13 +24,12 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.audit import audit_change
-from core.models import Agency, StateLawProfile
+from core.models import Agency
 from core.services import audit_record
 from core.tasking import task_enqueue_on_commit
 from searches.classifier import classify
 from searches.models import (
     CONCERN_FLAGS,
-    USE_FLAGS,
     OffenseType,
     Reason,
     ReasonCategory,
@@ -40,7 +39,7 @@ from searches.models import (
     SearchFlag,
 )
 from searches.rules_data import RulesLoadResult, default_rules_apply
-from searches.selectors.rules import rules_current
+from searches.selectors.rules import rules_current, state_laws
 from searches.services.rollups import RollupDelta, month_sql, rollups_apply_deltas
 
 if TYPE_CHECKING:
@@ -67,6 +66,14 @@ def _serialize() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+
+
+def classification_lock_shared() -> None:
+    """Held by an import while it makes its searches visible (PostgreSQL, until commit): a
+    reclassification waits for it, and imports do not wait for one another."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_LOCK_ID])
 
 
 def _write_reasons(rows: list[tuple[int, int | None, int | None, int]], version: int) -> None:
@@ -146,14 +153,10 @@ def _classify_pending(*, reason_ids: Iterable[int] | None = None) -> list[int]:
 
 def law_values_sql() -> tuple[str, list[object]]:
     """A per-state VALUES table: (state, forbidden-use flag mask, forbids out of state, federal)."""
-    rows: list[tuple[str, int, int, int]] = []
-    for state, uses, oos, fed in StateLawProfile.objects.values_list(
-        "state", "forbidden_uses", "forbids_out_of_state_sharing", "forbids_federal_sharing"
-    ):
-        mask = 0
-        for use in uses or []:
-            mask |= USE_FLAGS.get(use, 0)
-        rows.append((state, mask, int(oos), int(fed)))
+    rows = [
+        (state, law.use_mask, int(law.forbids_out_of_state), int(law.forbids_federal))
+        for state, law in state_laws().items()
+    ]
     if not rows:
         rows.append(("", 0, 0, 0))  # VALUES cannot be empty; a row of zeros changes nothing
     params: list[object] = []
@@ -163,7 +166,8 @@ def law_values_sql() -> tuple[str, list[object]]:
 
 
 def flags_sql() -> str:
-    """The flags of a search from its reason ``r``, agencies ``src``/``sa`` and laws ``ls``/``la``.
+    """The flags of a search from its reason ``r``, agencies ``src``/``sa`` and laws ``ls``/``la``
+    (the SQL twin of ``searches.classifier.search_flags``, which imports use).
 
     Out of state: both states known and different (as for sharing agreements). Federal: the
     searching agency's kind. Forbidden use: a concern the reason carries is a use the source's

@@ -7,14 +7,17 @@ reclassification, deletes).
 
 * ``SearchRollup``: source, searching agency, month, category and flag set.
 * ``SearchDay``: source and UTC day (coverage and gaps).
-* ``SearcherMonth``: source, searching agency, month and hashed searcher (distinct searchers).
+* ``SearcherSet``: source, searching agency and hashed searcher, over all months (distinct
+  searchers, exact). A searcher set is not split by month (that table was nearly a copy of the
+  searches), so it is refreshed per source; an import, which only adds searches, inserts just
+  the pairs its new searches bring (``rollups_add_import``).
 
 Only ``SearchRollup`` depends on the classification, so reclassification refreshes just that one.
 
-Three summaries are derived from those two (never from searches), per source agency, after
-every change: ``SearchMonthTotal`` (no searching agency), ``SearchPairTotal`` (no month,
-category or flags) and ``SearcherSet`` (no month). A big city's page reads these: a few
-thousand rows where the rollups hold hundreds of thousands.
+Two summaries are derived from it (never from searches), per source agency, after every change:
+``SearchMonthTotal`` (no searching agency) and ``SearchPairTotal`` (no month, category or
+flags). A big city's page reads these: a few thousand rows where the rollups hold hundreds of
+thousands.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from searches.models import (
     DRILL_DOWN_FLAGS,
     Search,
     SearchDay,
-    SearcherMonth,
     SearcherSet,
     SearchMonthTotal,
     SearchPairTotal,
@@ -99,14 +101,13 @@ def _insert_sql(table: str, *, join: str, where: str) -> tuple[str, str]:
         """,
         )
     return (
-        SearcherMonth._meta.db_table,
+        SearcherSet._meta.db_table,
         f"""
-        INSERT INTO {SearcherMonth._meta.db_table} (source_agency_id, searching_agency_id, month,
-            searcher_hash, searches)
-        SELECT s.source_agency_id, s.searching_agency_id, {month}, s.searcher_hash, COUNT(*)
+        INSERT INTO {SearcherSet._meta.db_table} (source_agency_id, searching_agency_id,
+            searcher_hash)
+        SELECT DISTINCT s.source_agency_id, s.searching_agency_id, s.searcher_hash
         FROM {search} AS s {join}
         WHERE {where} AND s.searcher_hash <> ''
-        GROUP BY s.source_agency_id, s.searching_agency_id, {month}, s.searcher_hash
     """,
     )
 
@@ -127,7 +128,11 @@ def _refresh_sources(table: str, source_ids: Sequence[int]) -> None:
 
 
 def _refresh_pairs(table: str, pairs: Sequence[tuple[int, dt.date]]) -> None:
-    """Refresh (source, month) partitions: the searches are found by an index range scan each."""
+    """Refresh (source, month) partitions: the searches are found by an index range scan each.
+    Searcher sets have no month: their sources are recounted whole."""
+    if table == "searcher":
+        _refresh_sources(table, sorted({src for src, _ in pairs}))
+        return
     date_col = "day" if table == "day" else "month"
     ranges = [(src, _first_of_month(m), next_month(_first_of_month(m))) for src, m in pairs]
     values = ", ".join(["(%s, %s, %s)"] * len(ranges))
@@ -165,7 +170,7 @@ BATCH = 2000  # partitions per statement: far below every database's parameter l
 
 def _summary_sql() -> list[tuple[str, str]]:
     """(summary table, INSERT ... SELECT from the rollups with a ``{where}`` placeholder)."""
-    rollup, searcher = SearchRollup._meta.db_table, SearcherMonth._meta.db_table
+    rollup = SearchRollup._meta.db_table
     return [
         (
             SearchMonthTotal._meta.db_table,
@@ -189,30 +194,16 @@ def _summary_sql() -> list[tuple[str, str]]:
             GROUP BY source_agency_id, searching_agency_id
             """,
         ),
-        (
-            SearcherSet._meta.db_table,
-            f"""
-            INSERT INTO {SearcherSet._meta.db_table} (source_agency_id, searching_agency_id,
-                searcher_hash)
-            SELECT DISTINCT source_agency_id, searching_agency_id, searcher_hash
-            FROM {searcher} WHERE searcher_hash <> '' AND {{where}}
-            """,
-        ),
     ]
 
 
-def summaries_refresh(*, source_ids: Iterable[int] | None = None, searchers: bool = True) -> None:
-    """Re-derive the summaries of these source agencies (all when None) from the rollups.
-
-    ``searchers=False`` leaves ``SearcherSet`` alone (reclassification does not touch it).
-    """
+def summaries_refresh(*, source_ids: Iterable[int] | None = None) -> None:
+    """Re-derive the summaries of these source agencies (all when None) from the rollups."""
     ids = None if source_ids is None else sorted({int(i) for i in source_ids})
     if ids == []:
         return
     with connection.cursor() as cursor:
         for table, insert in _summary_sql():
-            if table == SearcherSet._meta.db_table and not searchers:
-                continue
             if ids is None:
                 cursor.execute(f"DELETE FROM {table}")
                 cursor.execute(insert.format(where="1 = 1"))
@@ -244,12 +235,12 @@ def rollups_refresh_partitions(
     if len(pairs) > max(FULL_REBUILD_SHARE * existing, 50):
         for table in tables:
             _refresh_all(table)
-        summaries_refresh(searchers="searcher" in tables)
+        summaries_refresh()
         return
     for table in tables:
         for i in range(0, len(pairs), BATCH):
             _refresh_pairs(table, pairs[i : i + BATCH])
-    summaries_refresh(source_ids={src for src, _ in pairs}, searchers="searcher" in tables)
+    summaries_refresh(source_ids={src for src, _ in pairs})
 
 
 @dataclass(frozen=True)
@@ -350,7 +341,7 @@ def rollups_apply_deltas(*, deltas: Sequence[RollupDelta]) -> None:
     sources = {d.source_id for d in deltas}
     existing = SearchPairTotal.objects.order_by().values("source_agency_id").distinct().count()
     everything = len(sources) > max(FULL_REBUILD_SHARE * existing, 50)
-    summaries_refresh(source_ids=None if everything else sources, searchers=False)
+    summaries_refresh(source_ids=None if everything else sources)
 
 
 def _recount_max(deltas: Sequence[RollupDelta]) -> None:
@@ -420,6 +411,29 @@ def rollups_refresh(
     rollups_refresh_partitions(
         partitions=[(src, m) for src in source_ids for m in month_list], tables=TABLES
     )
+
+
+@transaction.atomic
+def rollups_add_import(*, source_id: int, months: Iterable[dt.date], min_search_id: int) -> None:
+    """The rollups after an import added searches (ids from ``min_search_id``) to one audit:
+    the months it touched are re-aggregated, and the searcher pairs of its new searches join
+    the source's searcher set (an import removes nothing, so no recount is needed)."""
+    month_list = sorted({_first_of_month(m) for m in months})
+    if not month_list:
+        return
+    _tune()
+    pairs = [(int(source_id), m) for m in month_list]
+    for table in ("rollup", "day"):
+        for i in range(0, len(pairs), BATCH):
+            _refresh_pairs(table, pairs[i : i + BATCH])
+    _, insert = _insert_sql("searcher", join="", where="s.source_agency_id = %s AND s.id >= %s")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert} ON CONFLICT (source_agency_id, searching_agency_id, searcher_hash) "
+            "DO NOTHING",
+            [int(source_id), int(min_search_id)],
+        )
+    summaries_refresh(source_ids=[source_id])
 
 
 @transaction.atomic
