@@ -236,7 +236,7 @@ def snapshot_context(agencies: Sequence[Agency], *, div_id: str) -> dict[str, An
     }
 
 
-def camera_rows(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def camera_rows(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``camera_points`` rows with display labels for tables."""
     status_labels = dict(Camera.Status.choices)
     for row in points:

@@ -106,9 +106,12 @@ def camera_nearby(*, camera: Camera, limit: int = 8, radius_deg: float = 0.05) -
         )
         .exclude(pk=camera.pk)[:500]
     )
+    # ``distance_m`` is for the template; mypy knows only the attributes the model declares.
     for other in candidates:
-        other.distance_m = _distance_m(lat, lon, float(other.latitude), float(other.longitude))
-    return sorted(candidates, key=lambda c: c.distance_m)[:limit]
+        other.distance_m = _distance_m(  # type: ignore[attr-defined]
+            lat, lon, float(other.latitude), float(other.longitude)
+        )
+    return sorted(candidates, key=lambda c: c.distance_m)[:limit]  # type: ignore[attr-defined]
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -170,8 +170,8 @@ def audit_record_many(
     *,
     actor: User | None = None,
     action: str,
-    objs: Iterable[models.Model],
-    changes: dict[str, Any] | Callable[[models.Model], dict[str, Any]] | None = None,
+    objs: Iterable[_ModelT],
+    changes: dict[str, Any] | Callable[[_ModelT], dict[str, Any]] | None = None,
     city_attr: str = "city_id",
 ) -> int:
     """One audit row per object in a single insert; returns how many were written.
