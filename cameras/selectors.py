@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
@@ -15,6 +15,9 @@ from core.filters import CityFilter
 from core.models import Agency, City
 from core.selectors import agency_list
 from core.subqueries import count_subquery
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def camera_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Camera]:
@@ -220,7 +223,15 @@ def snapshots_latest(*, history: Iterable[TransparencySnapshot]) -> list[Transpa
 # --- Cities and agencies with their camera and sharing counts -----------------------------
 
 
-def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
+class CityCameraCounts(TypedDict):
+    """What ``city_list`` annotates on each city."""
+
+    active_camera_count: int
+
+
+def city_list(
+    *, filters: Mapping[str, Any] | None = None
+) -> QuerySet[WithAnnotations[City, CityCameraCounts]]:
     """Cities with their active and total camera counts."""
     qs = City.objects.annotate(
         active_camera_count=Count("cameras", filter=Q(cameras__status="active")),

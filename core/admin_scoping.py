@@ -31,11 +31,16 @@ else:
     _ModelAdminBase = object
 
 _FilterT = TypeVar("_FilterT", bound=admin.FieldListFilter)
+_ModelT = TypeVar("_ModelT", bound=models.Model)
 
 
 def scope_queryset(
-    queryset: QuerySet, *, user, city_field: str | None = None, owner_field: str | None = None
-) -> QuerySet:
+    queryset: QuerySet[_ModelT],
+    *,
+    user,
+    city_field: str | None = None,
+    owner_field: str | None = None,
+) -> QuerySet[_ModelT]:
     """The rows of ``queryset`` a user may manage: the model's ``get_viewable`` when it has one,
     else rows whose ``city_field`` is one of the user's cities; plus rows ``owner_field`` ties to
     the user."""
