@@ -51,7 +51,9 @@ def scope_queryset(
     if hasattr(queryset, "get_viewable"):
         if not owner_field:
             return queryset.get_viewable(user)
-        visible = Q(pk__in=queryset.model._default_manager.get_viewable(user).values("pk"))
+        manager = queryset.model._default_manager
+        assert hasattr(manager, "get_viewable")  # the model's manager is built from its QuerySet
+        visible = Q(pk__in=manager.get_viewable(user).values("pk"))
     elif city_field:
         visible = Q(**{f"{city_field}__in": City.objects.get_viewable(user)})
     else:
