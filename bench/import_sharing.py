@@ -18,6 +18,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.models import ImportJob
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "private-eyes" / "agency_access20240426.csv"
@@ -36,7 +40,7 @@ def _setup(tmp: Path) -> None:
         db.setdefault("TEST", {})["NAME"] = str(tmp / "bench.sqlite3")
 
 
-def _timed_import(path: Path) -> tuple[float, object]:
+def _timed_import(path: Path) -> tuple[float, ImportJob]:
     from core.imports import import_job_create, import_job_run
     from core.models import ImportJob
 

@@ -105,7 +105,9 @@ def _paths(base: str) -> dict[str, str]:
 
     cities = re.findall(r'href="(/cities/[a-z0-9-]+/)"', get("/cities/"))
     city = max(dict.fromkeys(cities), key=lambda path: get(path).count("/cameras/"))
-    camera = re.search(r'href="(/cameras/\d+/)"', get(city)).group(1)
+    camera_link = re.search(r'href="(/cameras/\d+/)"', get(city))
+    assert camera_link is not None, f"no camera on {city}"
+    camera = camera_link.group(1)
     return {
         "home": "/",
         "city": city,

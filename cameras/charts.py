@@ -306,7 +306,7 @@ def _camera_trace(
                 escape(
                     directions_label(r.get("directions"), r.get("direction_text", "")) or unknown
                 ),
-                escape(status_labels.get(r.get("status"), r.get("status") or "")),
+                escape(status_labels.get(r.get("status") or "", r.get("status") or "")),
             ]
             for r in rows
         ],

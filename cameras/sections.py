@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page
 from django.http import HttpRequest
@@ -26,6 +26,9 @@ from cameras.selectors import (
 from core.models import Agency, StateLawProfile
 from core.pages import Breakdown, FilterLink, breakdown, paginate, query_url
 from core.states import STATE_CHOICES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CAMERA_TABLE_PAGE_SIZE = 100
 SHARING_PAGE_SIZE = 25
@@ -52,7 +55,7 @@ class SharingSection:
     """One direction of sharing on a city or agency page, ready for ``includes/sharing.html``."""
 
     key: str
-    heading: str
+    heading: StrOrPromise
     intro: str
     counterpart: str
     counts: SharingCounts
@@ -85,7 +88,7 @@ def sharing_section(
     request: HttpRequest,
     *,
     key: str,
-    heading: str,
+    heading: StrOrPromise,
     intro: str,
     counterpart: str,
     where: Mapping[str, Any],
@@ -236,7 +239,7 @@ def snapshot_context(agencies: Sequence[Agency], *, div_id: str) -> dict[str, An
     }
 
 
-def camera_rows(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def camera_rows(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``camera_points`` rows with display labels for tables."""
     status_labels = dict(Camera.Status.choices)
     for row in points:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
@@ -15,6 +15,9 @@ from core.filters import CityFilter
 from core.models import Agency, City
 from core.selectors import agency_list
 from core.subqueries import count_subquery
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def camera_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Camera]:
@@ -106,9 +109,12 @@ def camera_nearby(*, camera: Camera, limit: int = 8, radius_deg: float = 0.05) -
         )
         .exclude(pk=camera.pk)[:500]
     )
+    # ``distance_m`` is for the template; mypy knows only the attributes the model declares.
     for other in candidates:
-        other.distance_m = _distance_m(lat, lon, float(other.latitude), float(other.longitude))
-    return sorted(candidates, key=lambda c: c.distance_m)[:limit]
+        other.distance_m = _distance_m(  # type: ignore[attr-defined]
+            lat, lon, float(other.latitude), float(other.longitude)
+        )
+    return sorted(candidates, key=lambda c: c.distance_m)[:limit]  # type: ignore[attr-defined]
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -217,7 +223,15 @@ def snapshots_latest(*, history: Iterable[TransparencySnapshot]) -> list[Transpa
 # --- Cities and agencies with their camera and sharing counts -----------------------------
 
 
-def city_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[City]:
+class CityCameraCounts(TypedDict):
+    """What ``city_list`` annotates on each city."""
+
+    active_camera_count: int
+
+
+def city_list(
+    *, filters: Mapping[str, Any] | None = None
+) -> QuerySet[WithAnnotations[City, CityCameraCounts]]:
     """Cities with their active and total camera counts."""
     qs = City.objects.annotate(
         active_camera_count=Count("cameras", filter=Q(cameras__status="active")),

@@ -241,8 +241,8 @@ def camera_import(
             report.unchanged += 1
     Camera.objects.bulk_create(to_create, batch_size=500)
     Camera.objects.bulk_update(to_update, CAMERA_UPDATE_FIELDS, batch_size=500)
-    for chunk in chunks(unchanged, CHUNK):
-        Camera.objects.filter(pk__in=chunk).update(last_verified=seen_on)
+    for pk_chunk in chunks(unchanged, CHUNK):
+        Camera.objects.filter(pk__in=pk_chunk).update(last_verified=seen_on)
 
     imported = report.created + report.updated + report.unchanged
     # A file in which no camera could be read says nothing about which cameras are gone.
@@ -349,10 +349,9 @@ class _SharingWriter:
             self.report.read += 1
             problem = _name_problem(edge.owner) or _name_problem(edge.recipient)
             owner, recipient = self.agencies.get(edge.owner), self.agencies.get(edge.recipient)
-            if not problem and (owner is None or recipient is None):
-                problem = _("the agency name is blank")
-            if problem:
-                self.report.reject(line=edge.line, message=problem, excerpt=_edge_text(edge))
+            if problem or owner is None or recipient is None:
+                message = problem or _("the agency name is blank")
+                self.report.reject(line=edge.line, message=message, excerpt=_edge_text(edge))
                 continue
             if owner.pk == recipient.pk:
                 self.report.reject(
@@ -381,7 +380,7 @@ class _SharingWriter:
             return
         owners = sorted({k[0] for k, _ in wanted})
         recipients = sorted({k[1] for k, _ in wanted})
-        existing: dict[tuple[int, int, str], tuple] = {}
+        existing: dict[tuple[int, int, str], list[Any]] = {}
         for owner_chunk in chunks(owners, CHUNK):
             for recipient_chunk in chunks(recipients, 5000):
                 rows = SharingAgreement.objects.filter(
@@ -584,7 +583,7 @@ def agency_status_tags_apply(
         (federal, "kind", Agency.Kind.FEDERAL),
         (inactive, "is_active", False),
     ):
-        targets = []
+        targets: list[Agency] = []
         for name in sorted(names):
             agency = agencies.get(name)
             if agency is None or getattr(agency, field_name) == value or agency in targets:
@@ -598,13 +597,17 @@ def agency_status_tags_apply(
         Agency.objects.filter(pk__in=[a.pk for a in targets]).update(
             **{field_name: value}, updated_at=timezone.now()
         )
+
+        def tag_change(
+            agency: Agency, name: str = field_name, new: object = value
+        ) -> dict[str, Any]:
+            return audit_diff(before={name: getattr(agency, name)}, after={name: new})
+
         audit_record_many(
             actor=actor,
             action="agency.tag",
             objs=targets,
-            changes=lambda agency, name=field_name, new=value: audit_diff(
-                before={name: getattr(agency, name)}, after={name: new}
-            ),
+            changes=tag_change,
             city_attr="home_city_id",
         )
         scope.touch(*(a.home_city_id for a in targets))

@@ -4,9 +4,11 @@ the audit log. Every admin is scoped to the clerk's cities through ``CityScopedA
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -44,6 +46,9 @@ from core.services import (
 )
 from core.subqueries import count_subquery
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
 # The job page shows this many row errors; the full list is one link away.
 ROW_ERRORS_SHOWN = 500
 # Seconds between reloads of a job page while the job is pending or running.
@@ -51,6 +56,13 @@ JOB_REFRESH_SECONDS = 3
 
 
 # --- Cities --------------------------------------------------------------------------------
+
+
+class CityCounts(TypedDict):
+    """What ``CityAdmin.get_queryset`` annotates on each city."""
+
+    camera_count: int
+    agency_count: int
 
 
 class CityClerkInline(admin.TabularInline):
@@ -95,11 +107,11 @@ class CityAdmin(CityScopedAdmin):
         )
 
     @admin.display(description=_("cameras"), ordering="camera_count")
-    def camera_count(self, obj: City) -> int:
+    def camera_count(self, obj: WithAnnotations[City, CityCounts]) -> int:
         return obj.camera_count
 
     @admin.display(description=_("agencies"), ordering="agency_count")
-    def agency_count(self, obj: City) -> int:
+    def agency_count(self, obj: WithAnnotations[City, CityCounts]) -> int:
         return obj.agency_count
 
     def get_inlines(self, request, obj):
@@ -148,11 +160,12 @@ class StateLawProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields.get("forbidden_uses")
-        if field is not None:
+        if isinstance(field, forms.MultipleChoiceField):
             # Keep values typed before the choices existed, so an edit never drops them.
-            known = {value for value, _label in field.choices}
+            choices = StateLawProfile.ForbiddenUse.choices  # the field's, declared above
+            known = {value for value, _label in choices}
             extra = [(v, v) for v in (self.instance.forbidden_uses or []) if v not in known]
-            field.choices = [*field.choices, *extra]
+            field.choices = [*choices, *extra]
 
 
 @admin.register(StateLawProfile)
@@ -223,6 +236,13 @@ class StateLawProfileAdmin(CityScopedAdmin):
 # --- Agencies ------------------------------------------------------------------------------
 
 
+class AgencyCounts(TypedDict):
+    """What ``AgencyAdmin.get_queryset`` annotates on each agency."""
+
+    alias_count: int
+    camera_count: int
+
+
 class AgencyAdminForm(forms.ModelForm):
     class Meta:
         model = Agency
@@ -282,7 +302,9 @@ class AgencyAliasFormSet(forms.BaseInlineFormSet):
         super().clean()
         seen: set[str] = set()
         for form in self.forms:
-            if not form.is_valid() or not form.has_changed() or self._should_delete_form(form):
+            # Django's own formset check (and its documented example); the stubs leave it out.
+            deleted = self._should_delete_form(form)  # type: ignore[attr-defined]
+            if not form.is_valid() or not form.has_changed() or deleted:
                 continue
             key = form.instance.normalized_name
             if key in seen:
@@ -343,11 +365,11 @@ class AgencyAdmin(CityScopedAdmin):
         )
 
     @admin.display(description=_("aliases"), ordering="alias_count")
-    def alias_count(self, obj: Agency) -> int:
+    def alias_count(self, obj: WithAnnotations[Agency, AgencyCounts]) -> int:
         return obj.alias_count
 
     @admin.display(description=_("cameras"), ordering="camera_count")
-    def camera_count(self, obj: Agency) -> int:
+    def camera_count(self, obj: WithAnnotations[Agency, AgencyCounts]) -> int:
         return obj.camera_count
 
     def get_readonly_fields(self, request, obj=None):
@@ -397,7 +419,7 @@ class AgencyAdmin(CityScopedAdmin):
             "opts": self.opts,
             "agencies": agencies,
             "action_name": "merge_agencies",
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/core/agency/merge_agencies.html", context)
@@ -467,15 +489,17 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        cities = City.objects.get_viewable(user)
-        self.fields["city"].queryset = cities
+        city_field = self.fields["city"]
+        assert isinstance(city_field, forms.ModelChoiceField)  # declared above
+        city_field.queryset = City.objects.get_viewable(user)
         # Superusers may import agency-wide files; a clerk's import belongs to their city.
-        self.fields["city"].required = not user.is_superuser
-        self.fields["city"].initial = only_city(user)
+        city_field.required = not user.is_superuser
+        city_field.initial = only_city(user)
         self.user = user
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("kind") == ImportJob.Kind.AUDIT:
             cleaned["agency"] = self._audit_agency(cleaned.get("agency") or "")
         return cleaned
@@ -751,7 +775,7 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
         in the "after" column."""
         if not isinstance(obj.changes, dict) or not obj.changes:
             return format_html("<pre>{}</pre>", _json_text(obj.changes))
-        rows = []
+        rows: list[tuple[str, str, StrOrPromise]] = []
         for name, kind, old, new in audit_entries(obj.changes):
             if kind == "private":
                 rows.append((name, "", _("changed (the value is private and not kept)")))

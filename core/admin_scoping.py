@@ -8,23 +8,39 @@ clerk's cities, and writes an audit row (old and new values) for every change ma
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.fields.related import RelatedField
 from django.http import HttpRequest
 
 from core.audit import audit_model_deleted, audit_model_diff
 from core.models import City
 from core.services import audit_record
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # The mixin is only ever combined with ModelAdmin, whose methods it extends.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
+
+_FilterT = TypeVar("_FilterT", bound=admin.FieldListFilter)
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
 
 def scope_queryset(
-    queryset: QuerySet, *, user, city_field: str | None = None, owner_field: str | None = None
-) -> QuerySet:
+    queryset: QuerySet[_ModelT],
+    *,
+    user,
+    city_field: str | None = None,
+    owner_field: str | None = None,
+) -> QuerySet[_ModelT]:
     """The rows of ``queryset`` a user may manage: the model's ``get_viewable`` when it has one,
     else rows whose ``city_field`` is one of the user's cities; plus rows ``owner_field`` ties to
     the user."""
@@ -35,7 +51,9 @@ def scope_queryset(
     if hasattr(queryset, "get_viewable"):
         if not owner_field:
             return queryset.get_viewable(user)
-        visible = Q(pk__in=queryset.model._default_manager.get_viewable(user).values("pk"))
+        manager = queryset.model._default_manager
+        assert hasattr(manager, "get_viewable")  # the model's manager is built from its QuerySet
+        visible = Q(pk__in=manager.get_viewable(user).values("pk"))
     elif city_field:
         visible = Q(**{f"{city_field}__in": City.objects.get_viewable(user)})
     else:
@@ -53,11 +71,12 @@ def only_city(user) -> City | None:
     return cities[0] if len(cities) == 1 else None
 
 
-def titled(filter_class: type[admin.ListFilter], title) -> type[admin.ListFilter]:
+def titled(filter_class: type[_FilterT], title: StrOrPromise) -> type[_FilterT]:
     """``filter_class`` under another title: two filters on fields both named "kind" or "state"
     (the owner's and the recipient's) would otherwise read the same."""
 
-    class TitledFilter(filter_class):
+    # mypy cannot check a class whose base is a variable.
+    class TitledFilter(filter_class):  # type: ignore[valid-type, misc]
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.title = title
@@ -65,7 +84,7 @@ def titled(filter_class: type[admin.ListFilter], title) -> type[admin.ListFilter
     return TitledFilter
 
 
-class CityScopedAdminMixin:
+class CityScopedAdminMixin(_ModelAdminBase):
     """Scope a ModelAdmin to the request user's cities and audit every change.
 
     ``city_field`` is the lookup path from the model to its City (``"agency__home_city"``), used
@@ -116,7 +135,8 @@ class CityScopedAdminMixin:
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
 
     def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
+        # Django's initial data are query-string values; a preselected city is its key.
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)
         if self.preselect_city:
             city = only_city(request.user)
             if city is not None:
@@ -146,7 +166,7 @@ class CityScopedAdminMixin:
             queryset = self.model._default_manager.complex_filter(field.get_limit_choices_to())
         return super().get_search_results(request, queryset, search_term)
 
-    def _unscoped_autocomplete_field(self, request: HttpRequest) -> models.Field | None:
+    def _unscoped_autocomplete_field(self, request: HttpRequest) -> RelatedField[Any, Any] | None:
         """The source field of an autocomplete request for a field listed as unscoped."""
         match = getattr(request, "resolver_match", None)
         if match is None or match.url_name != "autocomplete":
@@ -157,6 +177,9 @@ class CityScopedAdminMixin:
         except (KeyError, LookupError, FieldDoesNotExist):
             return None
         source_admin = self.admin_site._registry.get(source_model)
+        # Only foreign keys are listed as unscoped (and autocomplete serves nothing else).
+        if not isinstance(field, RelatedField):
+            return None
         if field.name not in getattr(source_admin, "unscoped_fk_fields", ()):
             return None
         return field
@@ -206,7 +229,7 @@ class CityScopedAdminMixin:
         city: City | None = None,
     ) -> None:
         audit_record(
-            actor=request.user,
+            actor=request.user if request.user.is_authenticated else None,
             action=f"{obj._meta.model_name}.{verb}",
             obj=obj,
             city=city if city is not None else self.audit_city(request, obj),

@@ -93,7 +93,12 @@ def audit_fields(obj: models.Model, field_names: Iterable[str] | None = None) ->
             field = obj._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if getattr(field, "concrete", False) and field.name not in AUDIT_IGNORED_FIELDS:
+        # Reverse relations and generic keys are no columns of the row.
+        if (
+            isinstance(field, models.Field)
+            and field.concrete
+            and field.name not in AUDIT_IGNORED_FIELDS
+        ):
             values[field.name] = audit_value(obj, field)
     return values
 

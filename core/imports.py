@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import F, Field, Model
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -201,7 +201,14 @@ def bulk_insert(*, model: type[Model], fields: list[str], rows: Iterable[tuple])
     since import columns repeat few distinct values); the caller fills auto fields itself.
     """
     meta = model._meta
-    model_fields = [meta.get_field(name) for name in fields]
+    model_fields: list[Field[Any, Any]] = []
+    column_names: list[str] = []
+    for name in fields:
+        model_field = meta.get_field(name)
+        # Only a model's own columns can be inserted; anything else is the caller's mistake.
+        assert isinstance(model_field, Field) and model_field.column is not None, name
+        model_fields.append(model_field)
+        column_names.append(model_field.column)
     memo: list[dict[Any, Any]] = [{} for _ in model_fields]
 
     def prepare(row: tuple) -> tuple:
@@ -218,7 +225,7 @@ def bulk_insert(*, model: type[Model], fields: list[str], rows: Iterable[tuple])
 
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    columns = ", ".join(quote(f.column) for f in model_fields)
+    columns = ", ".join(quote(column) for column in column_names)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -393,10 +400,12 @@ def _claim(job: ImportJob, *, resume: bool = False) -> bool:
 
 
 def _open_stream(job: ImportJob) -> IO[bytes]:
-    if not job.file:
+    # A FieldFile is empty exactly when it has no name.
+    name = job.file.name
+    if not name:
         raise ImportFileError(_("The file of this import is no longer stored."))
     try:
-        handle = job.file.storage.open(job.file.name, "rb")
+        handle = job.file.storage.open(name, "rb")
     except FileNotFoundError:
         raise ImportFileError(_("The file of this import is no longer stored.")) from None
     return getattr(handle, "file", handle)

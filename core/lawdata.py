@@ -413,13 +413,13 @@ def profiles_create_missing(*, model: type[models.Model]) -> list[str]:
     """
     fields = {f.name for f in model._meta.concrete_fields}
     existing = set(model._default_manager.values_list("state", flat=True))
+    missing = [p for p in PROFILES if p["state"] not in existing]
     rows = [
         model(**{key: value for key, value in copy.deepcopy(p).items() if key in fields})
-        for p in PROFILES
-        if p["state"] not in existing
+        for p in missing
     ]
     model._default_manager.bulk_create(rows)
-    return [row.state for row in rows]
+    return [p["state"] for p in missing]
 
 
 @dataclass(frozen=True)

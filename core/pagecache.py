@@ -32,7 +32,6 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import (
-    cc_delim_re,
     get_cache_key,
     get_max_age,
     has_vary_header,
@@ -41,6 +40,9 @@ from django.utils.cache import (
 )
 
 logger = logging.getLogger(__name__)
+
+# How Django splits a Cache-Control header (django.utils.cache.cc_delim_re, not in its stubs).
+CC_DELIM_RE = re.compile(r"\s*,\s*")
 
 PUBLIC_APPS = frozenset({"core", "cameras", "searches", "hearings", "petitions"})
 # Rows of the public apps that no page shows and that change without any public change (each
@@ -178,7 +180,7 @@ class PageCacheMiddleware:
             return False
         control = {
             part.split("=")[0].strip().lower()
-            for part in cc_delim_re.split(response.get("Cache-Control", ""))
+            for part in CC_DELIM_RE.split(response.get("Cache-Control", ""))
         }
         if control & {"private", "no-store", "no-cache"} or get_max_age(response) == 0:
             return False

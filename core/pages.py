@@ -47,12 +47,13 @@ def paginate(
 ) -> Page:
     """A page of ``items`` with previous/next links that keep the other query parameters."""
     page = Paginator(items, per_page).get_page(request.GET.get(param))
-    page.previous_url = (
+    # Links for the templates, set on Django's Page (the stubs know only its own attributes).
+    page.previous_url = (  # type: ignore[attr-defined]
         query_url(request, anchor, **{param: page.previous_page_number()})
         if page.has_previous()
         else ""
     )
-    page.next_url = (
+    page.next_url = (  # type: ignore[attr-defined]
         query_url(request, anchor, **{param: page.next_page_number()}) if page.has_next() else ""
     )
     return page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
@@ -18,10 +18,12 @@ from core.models import Agency, AgencyAlias, AuditEvent, City, StateLawProfile
 from core.names import ParsedName, guess_agency_kind, parse_agency_name
 from core.pagecache import page_cache_invalidate
 from core.signals import agency_merged, agency_merging, state_laws_changed
-from core.slugs import unique_slug, unique_slugs
+from core.slugs import SlugOptions, unique_slug, unique_slugs
 
 # New agencies' slugs: room is left in the column for a "-2" suffix.
-AGENCY_SLUG = {"fallback": "agency", "max_length": 240}
+AGENCY_SLUG: SlugOptions = {"fallback": "agency", "max_length": 240}
+
+_ModelT = TypeVar("_ModelT", bound=models.Model)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -168,8 +170,8 @@ def audit_record_many(
     *,
     actor: User | None = None,
     action: str,
-    objs: Iterable[models.Model],
-    changes: dict[str, Any] | Callable[[models.Model], dict[str, Any]] | None = None,
+    objs: Iterable[_ModelT],
+    changes: dict[str, Any] | Callable[[_ModelT], dict[str, Any]] | None = None,
     city_attr: str = "city_id",
 ) -> int:
     """One audit row per object in a single insert; returns how many were written.
@@ -275,10 +277,10 @@ def _concrete_values(obj: models.Model, data: Mapping[str, Any]) -> dict[str, An
 
 def record_save(
     *,
-    obj: models.Model,
+    obj: _ModelT,
     data: Mapping[str, Any],
     actor: User | None,
-    city_of: Callable[[models.Model], City | None],
+    city_of: Callable[[_ModelT], City | None],
 ) -> dict[str, dict[str, Any]]:
     """Apply ``data`` to a new or stored row, save it, and write one audit row of the fields
     ``data`` names (``<model>.create`` or ``<model>.change``; none for an edit that changed

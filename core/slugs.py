@@ -4,11 +4,19 @@ a scope (a model's table, or one city's rows), with few queries since collisions
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import TypedDict
 
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from core.chunks import IN_BATCH, chunks
+
+
+class SlugOptions(TypedDict):
+    """The keyword arguments a kind of row passes to ``unique_slug`` and ``unique_slugs``."""
+
+    fallback: str
+    max_length: int
 
 
 def slug_base(text: str, *, fallback: str, max_length: int, reserved: Collection[str] = ()) -> str:

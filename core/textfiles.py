@@ -102,7 +102,7 @@ def detect_encoding(stream: IO[bytes]) -> str:
 def guess_delimiter(first_line: str) -> str:
     """The delimiter a CSV header line uses most: comma, semicolon or tab (comma if none)."""
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] > 0 else ","
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +17,9 @@ from drf_spectacular.utils import (
 from core.api.serializers import ThrottledSerializer
 from exports.api import ExportJobSerializer
 from exports.sources import exportable_views
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # format name -> (media type, response schema: an OpenApiTypes or a serializer class)
 ExportFormats = Mapping[str, tuple[str, Any]]
@@ -37,10 +40,10 @@ def _operation(
     *,
     tag: str,
     serializer: type,
-    description: str,
+    description: StrOrPromise,
     formats: ExportFormats,
-    format_help: str,
-    response_help: str,
+    format_help: StrOrPromise,
+    response_help: StrOrPromise,
     list_operation: bool = False,
 ):
     responses: dict[tuple[int, str], Any] = {
@@ -69,8 +72,8 @@ def public_schema(
     *,
     tag: str,
     serializer: type,
-    list_description: str,
-    retrieve_description: str,
+    list_description: StrOrPromise,
+    retrieve_description: StrOrPromise,
     list_formats: ExportFormats = CSV_FORMAT,
     retrieve_formats: ExportFormats = CSV_FORMAT,
 ):

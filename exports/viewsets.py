@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.filters import OrderingFilter
 
 from core.api.renderers import csv_columns, csv_stream, export_filename
@@ -76,7 +76,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         """Every row of ``queryset`` as one streamed download in ``fmt``. Chunked, without
         ``Content-Length``: a stream that stops early ends without the final chunk, which
         clients report as an incomplete transfer, never as a whole file."""
-        columns = csv_columns(self.get_serializer())
+        serializer = self.get_serializer()
+        # Public lists serialize with model serializers, whose fields are the CSV's columns.
+        assert isinstance(serializer, serializers.Serializer)
+        columns = csv_columns(serializer)
         return csv_download(
             csv_stream(columns=columns, rows=self.export_rows(queryset)),
             filename=export_filename(self, "csv"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -132,7 +132,7 @@ def _failed_imports(user, *, now: dt.datetime) -> DashboardBlock:
 
 def _failing_sources(user) -> DashboardBlock:
     latest = AuditFetch.objects.filter(source=OuterRef("pk")).order_by("-started_at", "-pk")
-    failing: QuerySet[AuditSource] = (
+    failing = (
         scope_queryset(
             AuditSource.objects.filter(is_active=True), user=user, city_field="agency__home_city"
         )

@@ -282,15 +282,15 @@ def _cameras(
             planned_on = _random_date(rng, AS_OF - dt.timedelta(days=120), AS_OF)
         else:
             late = ramp_from is not None and status == Camera.Status.ACTIVE and rng.random() < 0.25
-            start = ramp_from if late else first_installed
+            start = ramp_from if late and ramp_from is not None else first_installed
             end = AS_OF - dt.timedelta(days=20) if late else (ramp_from or AS_OF)
             if status == Camera.Status.REMOVED:
                 # Removed cameras had a life before removal.
                 end = min(end, AS_OF - dt.timedelta(days=300))
             installed = _random_date(rng, start, end)
             verified = _random_date(rng, AS_OF - dt.timedelta(days=90), AS_OF)
-        if status == Camera.Status.REMOVED:
-            removed_on = _random_date(rng, installed + dt.timedelta(days=200), AS_OF)
+            if status == Camera.Status.REMOVED:
+                removed_on = _random_date(rng, installed + dt.timedelta(days=200), AS_OF)
         specs.append(
             CameraSpec(
                 source_id=f"{prefix}-{number:03d}",
@@ -581,17 +581,17 @@ def _write(plan: DemoPlan) -> None:
         )
 
     agencies: dict[str, Agency] = {}
-    for spec in plan.agencies:
+    for agency_spec in plan.agencies:
         agency, created = agency_get_or_create(
-            name=spec.name,
-            kind=spec.kind,
-            state=spec.state,
-            home_city=cities.get(spec.home_city) if spec.home_city else None,
+            name=agency_spec.name,
+            kind=agency_spec.kind,
+            state=agency_spec.state,
+            home_city=cities.get(agency_spec.home_city) if agency_spec.home_city else None,
         )
-        if created and spec.transparency_url:
-            agency.transparency_url = spec.transparency_url
+        if created and agency_spec.transparency_url:
+            agency.transparency_url = agency_spec.transparency_url
             agency.save(update_fields=["transparency_url", "updated_at"])
-        agencies[spec.name] = agency
+        agencies[agency_spec.name] = agency
     agencies.update(agency_resolver(names=plan.generated_agencies))
 
     Camera.objects.bulk_create(
@@ -622,19 +622,19 @@ def _write(plan: DemoPlan) -> None:
     # Two spellings may resolve to one agency; the first agreement of a (owner, recipient,
     # kind) wins, as the unique constraint would have it.
     agreements: dict[tuple[int, int, str], SharingAgreement] = {}
-    for spec in plan.sharing:
-        owner, recipient = agencies[spec.owner], agencies[spec.recipient]
+    for share in plan.sharing:
+        owner, recipient = agencies[share.owner], agencies[share.recipient]
         if owner.pk == recipient.pk:
             continue
         agreements.setdefault(
-            (owner.pk, recipient.pk, spec.kind),
+            (owner.pk, recipient.pk, share.kind),
             SharingAgreement(
                 owner=owner,
                 recipient=recipient,
-                kind=spec.kind,
-                first_seen=spec.first_seen,
-                last_seen=spec.last_seen,
-                ended_on=spec.ended_on,
+                kind=share.kind,
+                first_seen=share.first_seen,
+                last_seen=share.last_seen,
+                ended_on=share.ended_on,
                 source=DEMO_SOURCE,
             ),
         )

@@ -370,7 +370,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # hearing, a petition or a filter a resident chose.
 SECURE_REFERRER_POLICY = "same-origin"
 # Every powerful browser feature off: the site needs none (the map pans without geolocation).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",

@@ -285,10 +285,13 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def laws(request: HttpRequest) -> HttpResponse:
     profiles = list(law_profile_list())
+    # Labels for the template, set on the rows; mypy knows only the attributes models declare.
     for profile in profiles:
-        profile.forbidden_use_labels = forbidden_use_labels(profile)
-        profile.state_name = str(STATE_NAMES.get(profile.state, profile.state))
-    profiles.sort(key=lambda p: p.state_name)
+        profile.forbidden_use_labels = forbidden_use_labels(profile)  # type: ignore[attr-defined]
+        profile.state_name = str(  # type: ignore[attr-defined]
+            STATE_NAMES.get(profile.state, profile.state)
+        )
+    profiles.sort(key=lambda p: p.state_name)  # type: ignore[attr-defined]
     return render(request, "portal/laws.html", {"profiles": profiles})
 
 

@@ -14,11 +14,12 @@ from core.api.serializers import (
     PortalModelSerializer,
     enum_field,
 )
+from core.models import City
 
 
 class CameraSerializer(PortalModelSerializer):
     page_url = PageURLField()
-    city = serializers.SlugRelatedField(
+    city: serializers.SlugRelatedField[City] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("Slug of the city the camera is in.")
     )
     owner = AgencyBriefSerializer(read_only=True, allow_null=True)
@@ -63,7 +64,7 @@ class SharingAgreementSerializer(PortalModelSerializer):
     owner = AgencyBriefSerializer(
         read_only=True, help_text=_("The agency whose cameras are shared.")
     )
-    owner_city = serializers.SlugRelatedField(
+    owner_city: serializers.SlugRelatedField[City] = serializers.SlugRelatedField(
         source="owner.home_city",
         slug_field="slug",
         read_only=True,

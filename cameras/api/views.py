@@ -36,7 +36,11 @@ from exports.viewsets import PublicReadOnlyViewSet
 class CameraViewSet(PublicReadOnlyViewSet):
     serializer_class = CameraSerializer
     filterset_class = CameraFilter
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer]
+    # api_settings holds the renderer classes imported; the stubs type them as dotted paths.
+    renderer_classes = [
+        *api_settings.DEFAULT_RENDERER_CLASSES,  # type: ignore[list-item]
+        GeoJSONRenderer,
+    ]
     ordering_fields = [
         "id",
         "vendor",

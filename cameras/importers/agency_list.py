@@ -40,7 +40,7 @@ def run_table(*, job: ImportJob, table: CsvTable, report: ImportReport, scope: I
         if row.error:
             report.reject(line=row.line, message=row.error, excerpt=row.excerpt())
             continue
-        name = " ".join((row.data.get(name_col) or "").split())
+        name = " ".join((row.data.get(name_col) or "" if name_col else "").split())
         if not name or not parse_agency_name(name).key:
             report.reject(line=row.line, message=_("no agency name"), excerpt=row.excerpt())
             continue

@@ -48,14 +48,14 @@ OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
 FLOCK = re.compile(r"^\s*flock(\s*safety|\s*group|safety)?\b", re.I)
 SIX_PLACES = Decimal("0.000001")
 
-STATUSES = {
+STATUSES: dict[str, set[str]] = {
     Camera.Status.ACTIVE: {"active", "in service", "operational", "installed", "live", "online"},
     Camera.Status.PLANNED: {"planned", "proposed", "pending", "approved", "ordered"},
     Camera.Status.REMOVED: {
         "removed", "inactive", "decommissioned", "out of service", "disabled", "retired",
     },
 }  # fmt: skip
-TYPES = {
+TYPES: dict[str, set[str]] = {
     Camera.Type.ALPR: {"alpr", "lpr", "anpr", "license plate reader", "plate reader"},
     Camera.Type.VIDEO: {"video"},
     Camera.Type.MOBILE: {"mobile", "vehicle", "vehicle-mounted"},

@@ -343,7 +343,9 @@ def parse_page_count(value: str) -> int:
     match = COUNT.match(value.strip())
     if not match:
         raise ValueError(_("“%s” is not a whole number") % value.strip()[:40])
-    return parse_count(match.group(1))
+    count = parse_count(match.group(1))
+    assert count is not None  # COUNT matched digits, never a null token
+    return count
 
 
 # --- status tags ------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ def _pairs(
 ) -> Iterator[SharingEdge | SharingListComplete]:
     """One pair a row: the source agency lets the external agency search its cameras."""
     owner_col, recipient_col = table.pick(*OWNER_KEYS), table.pick(*RECIPIENT_KEYS)
+    assert owner_col is not None and recipient_col is not None  # _csv_items found both
     owners: set[str] = set()
     for row in table.rows:
         if row.error:
@@ -152,6 +153,7 @@ def _records_request(
     holds the requester's whole two sides, so its agreements missing here end.
     """
     org_col = table.pick(*ORG_KEYS)
+    assert org_col is not None  # _csv_items found it
     with_me, sharing = table.pick(*SHARED_WITH_ME_KEYS), table.pick(*IM_SHARING_KEYS)
     # One agency's partners: a few thousand rows at most, read whole to find the requester.
     rows = list(table.rows)

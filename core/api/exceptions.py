@@ -19,6 +19,7 @@ ERROR_FORMATS = {"json", "api"}
 
 
 def exception_handler(exc, context):
+    response: Response | None
     if isinstance(exc, ServiceError):
         response = Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     else:
@@ -28,7 +29,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.Throttled):
         # DRF truncates the wait, and has none when the throttle's history is empty; round up
         # (at least one second) so a client that obeys is never refused again.
-        wait = max(1, math.ceil(exc.wait or 0))
+        # DRF sets ``wait`` in Throttled.__init__; the stubs leave the attribute out.
+        wait = max(1, math.ceil(exc.wait or 0))  # type: ignore[attr-defined]
         response.data = {
             "detail": _("Request was throttled. Please slow down."),
             "retry_after_seconds": wait,

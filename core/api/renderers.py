@@ -30,7 +30,7 @@ def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def csv_columns(serializer: serializers.BaseSerializer, prefix: str = "") -> list[str]:
+def csv_columns(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
     """The flattened column names of a serializer, known before any row is read."""
     columns: list[str] = []
     for name, field in serializer.fields.items():

@@ -5,6 +5,8 @@ Only public-record fields: clerk contacts, internal notes and anything about use
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.models import Agency, City, StateLawProfile
+from core.models import Agency, AgencyAlias, City, StateLawProfile
 from core.states import STATE_CHOICES
 
 
@@ -39,7 +41,8 @@ class BlankAsNullURLField(serializers.URLField):
         kwargs["allow_null"] = True
         super().__init__(**kwargs)
 
-    def to_representation(self, value) -> str | None:
+    # The stubs give CharField's representation as ``str``; this field's point is to be null.
+    def to_representation(self, value) -> str | None:  # type: ignore[override]
         return value or None
 
 
@@ -56,7 +59,7 @@ def _choices_description(choices) -> str:
     return "\n".join(f"* `{value}` - {label}" for value, label in choices)
 
 
-def enum_field(component_name: str, choices) -> type[serializers.ChoiceField]:
+def enum_field(component_name: str, choices) -> Callable[..., serializers.ChoiceField]:
     """A read-only choice field whose enum is one named schema component.
 
     Several models have a ``kind`` with different choices; naming each enum here keeps the
@@ -135,7 +138,8 @@ class OptionalStateField(serializers.ChoiceField):
         kwargs.setdefault("help_text", _("Two-letter state code; null for a national agency."))
         super().__init__(choices=STATE_CHOICES, allow_null=True, **kwargs)
 
-    def to_representation(self, value) -> str | None:
+    # The stubs give ChoiceField's representation as ``str``; this field's point is to be null.
+    def to_representation(self, value) -> str | None:  # type: ignore[override]
         return value or None
 
 
@@ -156,13 +160,13 @@ class AgencySerializer(PortalModelSerializer):
     kind = AgencyKindField()
     state = OptionalStateField()
     state_name = StateDisplayField()
-    home_city = serializers.SlugRelatedField(
+    home_city: serializers.SlugRelatedField[City] = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
         allow_null=True,
         help_text=_("Slug of the agency's home city; null when it has none."),
     )
-    aliases = serializers.SlugRelatedField(
+    aliases: serializers.SlugRelatedField[AgencyAlias] = serializers.SlugRelatedField(
         slug_field="name",
         many=True,
         read_only=True,

@@ -18,7 +18,10 @@ from rest_framework.throttling import AnonRateThrottle
 class PortalAnonThrottle(AnonRateThrottle):
     def get_rate(self) -> str | None:
         # Read the rates on each request rather than at import, so settings overrides apply.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if self.scope is None:
+            return None
+        # The stubs type the rates as numbers; DRF's rates are texts such as "100/day".
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[return-value]
 
     def get_ident(self, request) -> str:
         if api_settings.NUM_PROXIES is None:
