@@ -254,7 +254,11 @@ def _flush(
     chunk: list[AuditRow], *, agencies: AgencyBook, loader: Loader, report: ImportReport
 ) -> None:
     """Resolve the chunk's new searching names, reject rows naming no agency, load the rest."""
-    names = {r.searching_name for r in chunk if r.searching_name not in agencies.ids}
+    names = {
+        r.searching_name
+        for r in chunk
+        if r.searching_name is not None and r.searching_name not in agencies.ids
+    }
     names -= agencies.unusable
     if names:
         resolved = agency_resolver(names=names)

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.imports import ImportFileError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # field -> squashed header names that hold it, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -59,7 +63,7 @@ def squash(name: str) -> str:
 @dataclass(frozen=True)
 class Layout:
     slug: str
-    label: str
+    label: StrOrPromise
     # Each entry is a field that must be present, or a tuple of fields of which one must be.
     required: tuple[str | tuple[str, ...], ...]
     # The portal form-encodes reasons ("Person+Crime").

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 
 from core.chunks import chunks
 from core.imports import bulk_insert
@@ -165,7 +166,8 @@ REASON_FIELDS = [
 
 def _insert_reasons(rows: list[tuple[Any, ...]]) -> None:
     """Insert new reasons, skipping keys another import inserted meanwhile."""
-    attnames = [Reason._meta.get_field(f).attname for f in REASON_FIELDS]
+    fields = [Reason._meta.get_field(f) for f in REASON_FIELDS]
+    attnames = [f.attname for f in fields if isinstance(f, Field)]
     if connection.vendor != "postgresql":
         Reason.objects.bulk_create(
             [Reason(**dict(zip(attnames, row, strict=True))) for row in rows],
@@ -173,7 +175,7 @@ def _insert_reasons(rows: list[tuple[Any, ...]]) -> None:
             ignore_conflicts=True,
         )
         return
-    columns = ", ".join(Reason._meta.get_field(f).column for f in REASON_FIELDS)
+    columns = ", ".join(str(f.column) for f in fields if isinstance(f, Field))
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('pg_temp.audit_stage_reason') IS NULL")
         if cursor.fetchone()[0]:

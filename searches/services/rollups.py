@@ -136,8 +136,8 @@ def _refresh_pairs(table: str, pairs: Sequence[tuple[int, dt.date]]) -> None:
     date_col = "day" if table == "day" else "month"
     ranges = [(src, _first_of_month(m), next_month(_first_of_month(m))) for src, m in pairs]
     values = ", ".join(["(%s, %s, %s)"] * len(ranges))
-    delete_params: list[object] = []
-    insert_params: list[object] = []
+    delete_params: list[Any] = []
+    insert_params: list[Any] = []
     for src, start, end in ranges:
         adapt = connection.ops.adapt_datefield_value
         delete_params.extend([src, adapt(start), adapt(end)])
@@ -300,7 +300,7 @@ def rollups_apply_deltas(*, deltas: Sequence[RollupDelta]) -> None:
     for i in range(0, len(deltas), BATCH):
         batch = deltas[i : i + BATCH]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-        params: list[object] = []
+        params: list[Any] = []
         for d in batch:
             params.extend(
                 [d.source_id, d.searcher_id, adapt(d.month), d.category_id or 0, d.flags,
@@ -382,7 +382,7 @@ def _recount_max(deltas: Sequence[RollupDelta]) -> None:
             return
         for i in range(0, len(partitions), BATCH):
             batch = partitions[i : i + BATCH]
-            params: list[object] = []
+            params: list[Any] = []
             for source_id, first in batch:
                 params.extend([source_id, _utc(first), _utc(next_month(first))])
             values = ", ".join(["(%s, %s, %s)"] * len(batch))
