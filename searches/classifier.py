@@ -38,6 +38,9 @@ from searches.models import CONCERN_FLAGS, FLAG_NAMES, ReasonCategory, ReasonPat
 
 logger = logging.getLogger(__name__)
 
+# Plain ints in the hot path: IntFlag arithmetic costs a Python call per operation.
+_CONCERNS = int(CONCERN_FLAGS)
+
 FALLBACK_SLUG = "other"
 OFFENSE_SEPARATOR = ", "
 
@@ -88,14 +91,24 @@ class CompiledCategory:
     kind: str
     priority: int
     flags: int
-    # (compiled regex, extra flags, pattern text) — patterns without extra flags share one regex
+    # Words patterns, normalized: phrase -> the extra flags of the patterns that spell it. A
+    # phrase matches when the text holds it as whole words, which on normalized text (single
+    # spaces between letters and digits) is a lookup of the text's word n-grams.
+    phrases: dict[str, int]
+    # (compiled regex, extra flags, pattern text) of the regular-expression patterns
     tests: tuple[tuple[re.Pattern[str], int, str], ...]
     exact: frozenset[str]
     exact_flags: tuple[tuple[str, int], ...]
 
-    def match(self, text: str) -> tuple[bool, int]:
-        """Whether the normalized ``text`` matches, and the extra flags of matched patterns."""
-        matched, extra = False, 0
+    def match(self, text: str, words: tuple[bool, int] | None = None) -> tuple[bool, int]:
+        """Whether the normalized ``text`` matches, and the extra flags of matched patterns.
+        ``words``: the result of the words patterns, when the caller looked them up already
+        (``Rules.word_hits``)."""
+        if words is None:
+            grams = word_grams(text, max((len(p.split(" ")) for p in self.phrases), default=0))
+            hit = [self.phrases[g] for g in grams if g in self.phrases]
+            words = (bool(hit), _or(hit))
+        matched, extra = words
         if text in self.exact:
             matched = True
             for value, flags in self.exact_flags:
@@ -108,6 +121,23 @@ class CompiledCategory:
         return matched, extra
 
 
+def _or(values: Iterable[int]) -> int:
+    result = 0
+    for value in values:
+        result |= value
+    return result
+
+
+def word_grams(text: str, longest: int) -> set[str]:
+    """Every run of 1 to ``longest`` consecutive words of normalized ``text``."""
+    words = text.split(" ") if text else []
+    return {
+        " ".join(words[i : i + n])
+        for n in range(1, min(longest, len(words)) + 1)
+        for i in range(len(words) - n + 1)
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class Rules:
     version: int
@@ -115,6 +145,18 @@ class Rules:
     by_id: dict[int, CompiledCategory]
     offenses: dict[str, int | None]  # offense type (case-folded) -> family id
     fallback_id: int | None
+    # phrase -> ((category id, extra flags), ...) over the active categories' words patterns
+    phrase_index: dict[str, tuple[tuple[int, int], ...]] = dataclasses.field(default_factory=dict)
+    longest_phrase: int = 0  # in words
+
+    def word_hits(self, text: str) -> dict[int, int]:
+        """Category id -> extra flags, for every category whose words patterns match."""
+        hits: dict[int, int] = {}
+        index = self.phrase_index
+        for gram in word_grams(text, self.longest_phrase):
+            for category_id, flags in index.get(gram, ()):
+                hits[category_id] = hits.get(category_id, 0) | flags
+        return hits
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,18 +177,16 @@ def compile_category(
     category: ReasonCategory, patterns: Sequence[ReasonPattern]
 ) -> CompiledCategory:
     tests: list[tuple[re.Pattern[str], int, str]] = []
-    plain_words = [p.pattern for p in patterns if p.kind == p.Kind.WORDS and not p.flags]
-    if source := words_regex(plain_words):
-        tests.append((re.compile(source), 0, source))
+    phrases: dict[str, int] = {}
     exact: set[str] = set()
     exact_flags: list[tuple[str, int]] = []
     for p in patterns:
-        if p.kind == p.Kind.WORDS and p.flags:
-            if source := words_regex([p.pattern]):
-                tests.append((re.compile(source), p.flags & CONCERN_FLAGS, source))
+        if p.kind == p.Kind.WORDS:
+            if phrase := normalize(p.pattern):
+                phrases[phrase] = phrases.get(phrase, 0) | (p.flags & _CONCERNS)
         elif p.kind == p.Kind.REGEX:
             try:
-                tests.append((re.compile(p.pattern), p.flags & CONCERN_FLAGS, p.pattern))
+                tests.append((re.compile(p.pattern), p.flags & _CONCERNS, p.pattern))
             except re.error:
                 # The admin form validates patterns; a bad one from elsewhere must not stop
                 # every import, so it is skipped and logged.
@@ -155,14 +195,15 @@ def compile_category(
             value = normalize(p.pattern)
             exact.add(value)
             if p.flags:
-                exact_flags.append((value, p.flags & CONCERN_FLAGS))
+                exact_flags.append((value, p.flags & _CONCERNS))
     return CompiledCategory(
         id=category.pk,
         slug=category.slug,
         name=category.name,
         kind=category.kind,
         priority=category.priority,
-        flags=category.flags & CONCERN_FLAGS,
+        flags=category.flags & _CONCERNS,
+        phrases=phrases,
         tests=tuple(tests),
         exact=frozenset(exact),
         exact_flags=tuple(exact_flags),
@@ -187,12 +228,18 @@ def rules_compile(
         offense_key(name): (family_id if family_id in active_ids else None)
         for name, family_id in offenses
     }
+    index: dict[str, list[tuple[int, int]]] = {}
+    for c in active:
+        for phrase, flags in c.phrases.items():
+            index.setdefault(phrase, []).append((c.id, flags))
     return Rules(
         version=version,
         categories=tuple(c for c in active if c.slug != FALLBACK_SLUG),
         by_id={c.id: c for c in compiled},
         offenses=offense_map,
         fallback_id=fallback.id if fallback else None,
+        phrase_index={phrase: tuple(entries) for phrase, entries in index.items()},
+        longest_phrase=max((len(p.split(" ")) for p in index), default=0),
     )
 
 
@@ -203,8 +250,12 @@ def classify(text: str, offense_text: str = "", *, rules: Rules) -> Classificati
     bucket: CompiledCategory | None = None  # the first matching catch-all (kind other)
     matched: list[str] = []
     flags = 0
+    word_hits = rules.word_hits(normalized)
     for category in rules.categories:  # by priority, so the first match of a kind wins
-        hit, extra = category.match(normalized)
+        flagged = word_hits.get(category.id)
+        hit, extra = category.match(
+            normalized, (False, 0) if flagged is None else (True, flagged)
+        )
         if not hit:
             continue
         matched.append(category.slug)
@@ -242,7 +293,7 @@ def classify(text: str, offense_text: str = "", *, rules: Rules) -> Classificati
     return Classification(
         category_id=category.id if category else None,
         category_slug=category.slug if category else "",
-        flags=int(flags & CONCERN_FLAGS),
+        flags=int(flags & _CONCERNS),
         offense_family_id=family.id if family else None,
         matched=tuple(matched),
         unknown_offenses=tuple(unknown),
@@ -280,15 +331,15 @@ def search_flags(
     source_law = laws.get(source_state, NO_LAW)
     searcher_law = laws.get(searcher_state, NO_LAW)
     out_of_state = bool(source_state and searcher_state and source_state != searcher_state)
-    flags = reason_flags & CONCERN_FLAGS
+    flags = reason_flags & _CONCERNS
     if reason_flags & (source_law.use_mask | searcher_law.use_mask):
-        flags |= SearchFlag.FORBIDDEN_USE
+        flags |= int(SearchFlag.FORBIDDEN_USE)
     if (out_of_state and source_law.forbids_out_of_state) or (
         searcher_federal and source_law.forbids_federal
     ):
-        flags |= SearchFlag.FORBIDDEN_SHARING
+        flags |= int(SearchFlag.FORBIDDEN_SHARING)
     if out_of_state:
-        flags |= SearchFlag.OUT_OF_STATE
+        flags |= int(SearchFlag.OUT_OF_STATE)
     if searcher_federal:
-        flags |= SearchFlag.FEDERAL
+        flags |= int(SearchFlag.FEDERAL)
     return int(flags)

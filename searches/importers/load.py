@@ -113,11 +113,24 @@ class ReasonBook:
             missing = {key: value for key, value in wanted.items() if key not in self.known}
             if missing:
                 self._create(missing)
-                self._fetch(list(missing))
+                # Inserted by another import meanwhile (PostgreSQL), or on other databases.
+                self._fetch([key for key in missing if key not in self.known])
         return self.known
 
     def _fetch(self, keys: list[str]) -> None:
-        for chunk in chunks(keys, SQLITE_BATCH if connection.vendor != "postgresql" else 50_000):
+        if not keys:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT key, id, category_id, flags FROM {Reason._meta.db_table} "
+                    "WHERE key = ANY(%s)",
+                    [keys],
+                )
+                for key, pk, category_id, flags in cursor.fetchall():
+                    self.known[key] = (pk, category_id, flags)
+            return
+        for chunk in chunks(keys, SQLITE_BATCH):
             for key, pk, category_id, flags in Reason.objects.filter(key__in=chunk).values_list(
                 "key", "pk", "category_id", "flags"
             ):
@@ -144,7 +157,7 @@ class ReasonBook:
                     self.rules.version,
                 )
             )
-        _insert_reasons(rows)
+        self.known.update(_insert_reasons(rows))
         if unknown:
             OffenseType.objects.bulk_create(
                 [OffenseType(name=name[:300]) for name in unknown], ignore_conflicts=True
@@ -164,8 +177,9 @@ REASON_FIELDS = [
 ]
 
 
-def _insert_reasons(rows: list[tuple[Any, ...]]) -> None:
-    """Insert new reasons, skipping keys another import inserted meanwhile."""
+def _insert_reasons(rows: list[tuple[Any, ...]]) -> dict[str, tuple[int, int | None, int]]:
+    """Insert new reasons, skipping keys another import inserted meanwhile; returns what it
+    inserted (PostgreSQL; elsewhere the caller reads the keys back)."""
     fields = [Reason._meta.get_field(f) for f in REASON_FIELDS]
     attnames = [f.attname for f in fields if isinstance(f, Field)]
     if connection.vendor != "postgresql":
@@ -174,7 +188,7 @@ def _insert_reasons(rows: list[tuple[Any, ...]]) -> None:
             batch_size=SQLITE_BATCH,
             ignore_conflicts=True,
         )
-        return
+        return {}
     columns = ", ".join(str(f.column) for f in fields if isinstance(f, Field))
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('pg_temp.audit_stage_reason') IS NULL")
@@ -188,9 +202,12 @@ def _insert_reasons(rows: list[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {Reason._meta.db_table} ({columns}) "
-            f"SELECT {columns} FROM audit_stage_reason ON CONFLICT (key) DO NOTHING"
+            f"SELECT {columns} FROM audit_stage_reason ON CONFLICT (key) DO NOTHING "
+            "RETURNING key, id, category_id, flags"
         )
+        inserted = {key: (pk, category_id, flags) for key, pk, category_id, flags in cursor}
         cursor.execute("TRUNCATE audit_stage_reason")
+    return inserted
 
 
 class Loader:

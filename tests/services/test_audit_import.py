@@ -1,20 +1,23 @@
 """Audit imports on a real Celery worker, PostgreSQL and Redis (``make test-services``): a worker
-killed mid-file commits nothing and the requeued job reruns to the same result; re-imports and
-overlapping files count the same on this path as on SQLite (see tests/searches/test_importers.py,
-which runs on both databases)."""
+killed mid-file leaves its committed segments, and the requeued job continues from the last one
+to the same result as an uninterrupted run; re-imports and overlapping files count the same on
+this path as on SQLite (see tests/searches/test_importers.py, which runs on both databases)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from core.imports import import_job_create, import_jobs_requeue_stalled
 from core.models import ImportJob
-from searches.models import Reason, Search
+from searches import partitions
+from searches.models import Search, SearchRollup
 from tests.services.test_celery_worker import (  # noqa: F401 - workers is a fixture
     _wait_finished,
     job_status_is,
@@ -49,7 +52,21 @@ def _write_network_audit(path: Path, rows: int) -> None:
             )
 
 
-def test_worker_killed_mid_audit_import_reruns_to_the_same_result(workers, tmp_path, settings):  # noqa: F811
+def _loaded(job: ImportJob) -> int:
+    """Rows in the job's load table (committed segments), 0 while it has none."""
+    with connection.cursor() as cursor:
+        if not partitions.table_exists(cursor, partitions.load_table_name(job.pk)):
+            return 0
+        cursor.execute(f"SELECT count(*) FROM {partitions.load_table_name(job.pk)}")
+        return cursor.fetchone()[0]
+
+
+def test_worker_killed_mid_audit_import_continues_from_its_last_segment(
+    workers,  # noqa: F811
+    tmp_path,
+    settings,
+    monkeypatch,
+):
     rows = 120_000
     path = tmp_path / "network_audit.csv"
     _write_network_audit(path, rows)
@@ -57,20 +74,24 @@ def test_worker_killed_mid_audit_import_reruns_to_the_same_result(workers, tmp_p
     duplicates = rows // 50 - rejected
     new = rows - rejected - duplicates
 
+    monkeypatch.setitem(os.environ, "AUDIT_SEGMENT_ROWS", "20000")  # the workers' setting
     first = workers.start()
     job = import_job_create(
         kind=ImportJob.Kind.AUDIT, file=path, options={"agency": "Prairie Junction IL PD"},
         run=True,
     )  # fmt: skip
     wait_until(lambda: job_status_is(job, ImportJob.Status.RUNNING), timeout=60)
-    # Well into the file: a chunk of searches is loaded, nothing is committed.
-    wait_until(lambda: writing_into(Search), timeout=60, interval=0.02)
+    # Two segments committed, the third on its way: then the worker dies.
+    wait_until(lambda: _loaded(job) >= 40_000 - 100, timeout=120, interval=0.02)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING  # left behind by the dead worker
-    assert not Search.objects.exists() and not Reason.objects.exists()
+    committed_line = job.checkpoint["line"]
+    assert committed_line >= 40_000 and job.rows_read == committed_line - 1
+    assert _loaded(job) > 0
+    assert not Search.objects.exists()  # nothing is visible before the last segment
 
     workers.start()
     settings.IMPORT_STALLED_MINUTES = 0
@@ -83,11 +104,14 @@ def test_worker_killed_mid_audit_import_reruns_to_the_same_result(workers, tmp_p
         rows, new, duplicates, rejected
     )  # fmt: skip
     assert Search.objects.count() == new
+    assert not job.checkpoint
     assert (
         job.row_errors.filter(message="the time is not a date and time in a known format").count()
         == rejected
     )
     assert "PLATE" not in "".join(Search.objects.values_list("dedupe_key", flat=True)[:1000])
+    # The rollups count every search once, as an uninterrupted run's would.
+    assert sum(SearchRollup.objects.values_list("searches", flat=True)) == new
 
     # The same file again, now on the worker: nothing new.
     again = _wait_finished(
