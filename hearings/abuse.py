@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import time
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -130,8 +131,14 @@ def rate_limit_check(*, scope: str, key: str) -> None:
 
 HONEYPOT_FIELD = "website"
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into (a Form), for the checker only.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class HoneypotMixin:
+
+class HoneypotMixin(_FormBase):
     """Adds a field people never see or fill; bots filling every field trip it.
 
     Render it with ``{% include "hearings/includes/honeypot.html" %}`` (hidden by CSS, out of

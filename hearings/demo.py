@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import zoneinfo
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TextIO, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,7 +77,17 @@ class HearingSpec:
     opens_days_before: int = 14
 
 
-SETTINGS = {
+class EngagementDefaults(TypedDict):
+    """A demo city's ``CityEngagementSettings`` values."""
+
+    moderation_mode: str
+    resident_zip_codes: str
+    comment_max_length: int
+    record_includes_names: bool
+    record_includes_addresses: bool
+
+
+SETTINGS: dict[str, EngagementDefaults] = {
     MAIN_CITY: {
         "moderation_mode": CityEngagementSettings.Moderation.PRE,
         "resident_zip_codes": "60490 60491 60492 60493",

@@ -12,7 +12,8 @@ from icalendar import Calendar, Event, vText
 
 from hearings.models import Hearing
 
-STATUS = {
+# Keyed by str: a hearing's status field reads back as plain text.
+STATUS: dict[str, str] = {
     Hearing.Status.SCHEDULED: "CONFIRMED",
     Hearing.Status.HELD: "CONFIRMED",
     Hearing.Status.POSTPONED: "TENTATIVE",

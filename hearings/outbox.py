@@ -15,6 +15,7 @@ import datetime as dt
 import secrets
 import smtplib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -28,6 +29,9 @@ from core.models import City
 from core.tasking import task_enqueue_on_commit
 from hearings.models import OutboundEmail
 from hearings.tokens import token_make
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_ATTEMPTS = 5
 # What a clerk sees where a resident's email carries a signed link.
@@ -52,7 +56,7 @@ class EmailDeliveryError(Exception):
 def _render(template: str, context: dict) -> tuple[str, str]:
     text = render_to_string(f"{template}.txt", context)
     try:
-        html = render_to_string(f"{template}.html", context)
+        html: str = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:
         html = ""
     return text, html
@@ -87,7 +91,7 @@ def email_queue(
     *,
     key: str,
     to: str,
-    subject: str,
+    subject: StrOrPromise,
     template: str,
     context: dict,
     city: City | None = None,

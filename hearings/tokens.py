@@ -7,11 +7,16 @@ when the reader passes it, which ties a link to the row it was made for.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core import signing
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.services import ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 SALT_PREFIX = "hearings.tokens."
 
@@ -24,11 +29,11 @@ class StaffLinkRefused(ServiceError):
     """A signed-in clerk or admin followed a resident's emailed link."""
 
 
-def link_actor(user):
+def link_actor(user: User | AnonymousUser | None) -> User | None:
     """Who acts through an emailed link, for the audit log: the signed-in user, or None for
     the resident holding the link. Staff are refused: a link acts for the resident it was
     mailed to, and clerks change comments and signatures through moderation, on their name."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     if user.is_staff or user.is_superuser or user.clerk_memberships.exists():
         raise StaffLinkRefused(

@@ -13,6 +13,7 @@ from itertools import chain
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -95,7 +96,8 @@ class PetitionAdminForm(forms.ModelForm):
         fields = ["rejection_reason", "ends_at", "signature_goal", "hearing", "response"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reject" and not (data.get("rejection_reason") or "").strip():
             self.add_error("rejection_reason", _("Give the creator a reason for the rejection."))
         ends_at = data.get("ends_at")
@@ -365,7 +367,7 @@ class PetitionAdmin(CityTimeFormMixin, CityScopedAdmin):
             "reason": reason,
             "missing_reason": request.POST.get("post") == "yes",
             "action_name": "reject_selected",
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/petitions/petition/reject.html", context)
@@ -450,7 +452,7 @@ class SignatureAdmin(ReadOnlyScopedAdmin):
     search_fields = ["name", "zip_code", "email"]
     date_hierarchy = "created_at"
     # The normalized email and the IP hash are bookkeeping; nobody reads them here.
-    fields = [
+    fields = (
         "petition",
         "name",
         "email",
@@ -461,7 +463,7 @@ class SignatureAdmin(ReadOnlyScopedAdmin):
         "confirmed_local",
         "withdrawn_local",
         "created_local",
-    ]
+    )
     readonly_fields = fields
     confirmed_local = city_time_column(
         "confirmed_at", city="petition__city", description=_("confirmed")

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
 from core.api.serializers import PageURLField, enum_field
+from core.models import City
 from exports.schema import public_schema
 from exports.viewsets import PublicReadOnlyViewSet
 from hearings.models import Hearing
@@ -107,7 +108,7 @@ class PublicSignerSerializer(serializers.Serializer):
 class PetitionSerializer(serializers.ModelSerializer):
     page_url = PageURLField()
     status = PetitionStatusField()
-    city = serializers.SlugRelatedField(
+    city: serializers.SlugRelatedField[City] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("Slug of the petition's city.")
     )
     goal = serializers.IntegerField(source="signature_goal", read_only=True)
@@ -151,11 +152,17 @@ class PetitionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ZipCountSerializer(many=True))
     def get_signatures_by_zip(self, obj: Petition) -> list[dict[str, Any]]:
-        return ZipCountSerializer(getattr(obj, "zip_counts", []), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs say ReturnDict.
+        return ZipCountSerializer(  # type: ignore[return-value]
+            getattr(obj, "zip_counts", []), many=True
+        ).data
 
     @extend_schema_field(PublicSignerSerializer(many=True))
     def get_recent_public_names(self, obj: Petition) -> list[dict[str, Any]]:
-        return PublicSignerSerializer(getattr(obj, "public_signers", []), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs say ReturnDict.
+        return PublicSignerSerializer(  # type: ignore[return-value]
+            getattr(obj, "public_signers", []), many=True
+        ).data
 
 
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -247,6 +247,7 @@ def _build_one(rng: random.Random, plan: PetitionPlan, city: City, now: dt.datet
         responded_at=_responded_at(plan, ends, hearing),
     )
     if plan.signers is not None:
+        assert opened is not None  # only published plans have signers
         until = min(now, ends) if ends else now
         Signature.objects.bulk_create(
             _signatures(rng, petition, plan.signers, opened=opened, until=until), batch_size=500

@@ -195,9 +195,10 @@ def petitions_with_public_details(
         )
         for petition_id, name, comment, at in recent:
             signers[petition_id].append(PublicSigner(name, comment, at))
+    # For the page and the API serializer; mypy knows only the attributes the model declares.
     for petition in petitions:
-        petition.zip_counts = zips.get(petition.pk, [])
-        petition.public_signers = signers.get(petition.pk, [])
+        petition.zip_counts = zips.get(petition.pk, [])  # type: ignore[attr-defined]
+        petition.public_signers = signers.get(petition.pk, [])  # type: ignore[attr-defined]
     return petitions
 
 

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.access import require_city_manager
@@ -43,7 +42,8 @@ from petitions.selectors import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import StrOrPromise
 
 # Percentages of the goal whose crossing is emailed to the petition's creator.
 MILESTONE_PERCENTS = (10, 25, 50, 75, 100)
@@ -70,7 +70,7 @@ def _clean_zip(zip_code: str) -> str:
 
 
 def _petition_email(
-    petition: Petition, *, key: str, subject: str | Promise, template: str, **context: object
+    petition: Petition, *, key: str, subject: StrOrPromise, template: str, **context: object
 ) -> None:
     email_queue(
         key=f"petition-{petition.pk}-{key}",
@@ -101,7 +101,7 @@ def _signature_links(signature: Signature) -> dict[str, EmailLink]:
 
 
 def _signature_email(
-    signature: Signature, *, key: str, subject: str | Promise, template: str
+    signature: Signature, *, key: str, subject: StrOrPromise, template: str
 ) -> None:
     petition = signature.petition
     email_queue(
@@ -246,7 +246,9 @@ def _send_creator_confirmation(petition: Petition, *, resend: bool) -> None:
 
 
 @transaction.atomic
-def petition_confirm_creator(*, token: str, actor: User | None = None) -> tuple[Petition, bool]:
+def petition_confirm_creator(
+    *, token: str, actor: User | AnonymousUser | None = None
+) -> tuple[Petition, bool]:
     """The creator followed their link: the petition enters the clerk's review queue.
 
     Idempotent; returns the petition and whether this call moved it. ``actor`` is the
@@ -370,6 +372,7 @@ def petition_update(
     if petition.status == Statuses.OPEN:
         # A lowered goal may have been reached already.
         _check_milestones(petition.pk)
+        assert petition.ends_at is not None  # an open petition has its window (DB constraint)
         if petition.ends_at <= timezone.now():
             _close(petition, now=timezone.now(), actor=actor)
     return petition
@@ -619,7 +622,9 @@ def _sign_again(signature: Signature, details: dict) -> Signature:
 
 
 @transaction.atomic
-def signature_confirm(*, token: str, actor: User | None = None) -> tuple[Signature, bool]:
+def signature_confirm(
+    *, token: str, actor: User | AnonymousUser | None = None
+) -> tuple[Signature, bool]:
     """The signer followed their link: the signature counts. Idempotent and safe when two
     requests confirm at once; returns the signature and whether this call counted it.
     ``actor`` is the signed-in user, if any; staff are refused (``StaffLinkRefused``)."""
@@ -632,7 +637,8 @@ def signature_confirm(*, token: str, actor: User | None = None) -> tuple[Signatu
         raise ServiceError(
             _("This signature was withdrawn. To sign again, use the form on the petition.")
         )
-    if not petition.is_open or petition.ends_at <= timezone.now():
+    # ends_at is None only before publishing, when the petition is not open either.
+    if not petition.is_open or petition.ends_at is None or petition.ends_at <= timezone.now():
         raise ServiceError(_("This petition closed before the signature was confirmed."))
     signature.status = Signature.Status.CONFIRMED
     signature.confirmed_at = timezone.now()
@@ -646,7 +652,9 @@ def signature_confirm(*, token: str, actor: User | None = None) -> tuple[Signatu
 
 
 @transaction.atomic
-def signature_withdraw(*, token: str, actor: User | None = None) -> tuple[Signature, bool]:
+def signature_withdraw(
+    *, token: str, actor: User | AnonymousUser | None = None
+) -> tuple[Signature, bool]:
     """The signer takes their signature back while the petition is open; their name and
     comment leave the public list. Idempotent; returns whether this call withdrew it.
     ``actor`` as for ``signature_confirm``."""

@@ -8,6 +8,8 @@ the form and a friendly message, a tripped honeypot answers exactly like a succe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,6 +47,9 @@ BAD_LINK = _(
     "This link is not valid or has expired. Links in our emails work for two weeks; sign "
     "again from the petition's page to get a new one."
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _minutes(exc: RateLimited) -> int:
@@ -115,6 +120,7 @@ def petition_started(request: HttpRequest) -> HttpResponse:
 
 def _link_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The page for an emailed link that cannot act: bad or expired, staff, or too late."""
+    message: StrOrPromise
     if isinstance(exc, TokenInvalid):
         message, status = BAD_LINK, 400
     elif isinstance(exc, StaffLinkRefused):

@@ -248,6 +248,7 @@ def classify(text: str, offense_text: str = "", *, rules: Rules) -> Classificati
     normalized = normalize(text)
     primary: CompiledCategory | None = None
     bucket: CompiledCategory | None = None  # the first matching catch-all (kind other)
+    category: CompiledCategory | None  # each category in turn, then the one chosen
     matched: list[str] = []
     flags = 0
     word_hits = rules.word_hits(normalized)
@@ -279,7 +280,8 @@ def classify(text: str, offense_text: str = "", *, rules: Rules) -> Classificati
         if key not in rules.offenses:
             unknown.append(name)
             continue
-        candidate = rules.by_id.get(rules.offenses[key]) if rules.offenses[key] else None
+        family_id = rules.offenses[key]
+        candidate = rules.by_id.get(family_id) if family_id else None
         if candidate is not None and (family is None or candidate.priority < family.priority):
             family = candidate
 

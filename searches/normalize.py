@@ -84,6 +84,6 @@ def searcher_hash(raw: str | None) -> str:
 
     Case and spacing are folded first: "J. Smith" and "j.  smith " are one searcher.
     """
-    if is_redacted(raw):
+    if raw is None or is_redacted(raw):
         return ""
     return _keyed_hash(settings.HASH_KEY, WHITESPACE.sub(" ", raw).strip().casefold())

@@ -19,10 +19,13 @@ by ``_statute`` from the code words officers type around them (``STATUTE_CODES``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from searches.models import OffenseType, ReasonCategory, ReasonPattern, RuleSet
 
 IMMIGRATION, REPRODUCTIVE_CARE, PROTEST, VAGUE, CASE_NUMBER_ONLY, BLANK = 1, 2, 4, 8, 16, 32
 
@@ -1004,12 +1007,13 @@ class RulesLoadResult:
         )
 
 
+# Typed as the current models: the data migration passes its historical ones, of the same fields.
 def default_rules_apply(
     *,
-    category_model: type[models.Model],
-    pattern_model: type[models.Model],
-    offense_model: type[models.Model],
-    ruleset_model: type[models.Model],
+    category_model: type[ReasonCategory],
+    pattern_model: type[ReasonPattern],
+    offense_model: type[OffenseType],
+    ruleset_model: type[RuleSet],
     update: bool = False,
 ) -> RulesLoadResult:
     """Create the default categories, patterns and offense-type mappings that are missing.

@@ -103,13 +103,13 @@ class SearchSection:
     heading: str
     intro: str
     stats: SearchStats
+    flagged: RowPage
     distinct_searchers: int = 0
     cards: list[FlagCard] = field(default_factory=list)
     chart: SafeString | None = None
     chart_caption: str = ""
     table_series: list[Any] = field(default_factory=list)
     month_labels: list[str] = field(default_factory=list)
-    flagged: RowPage | None = None
     flagged_next_url: str = ""
     flagged_first_url: str = ""
     largest: list[dict[str, Any]] = field(default_factory=list)
@@ -190,7 +190,7 @@ def _statutes(section: SearchSection) -> list[StateLawProfile]:
 def _flagged_links(request: HttpRequest, section: SearchSection, param: str) -> None:
     # Links point at the whole page (the fragment request's own parameter left out), so they
     # work without JavaScript and a copied address shows the same rows.
-    if section.flagged and section.flagged.next_token:
+    if section.flagged.next_token:
         section.flagged_next_url = query_url(
             request, section.fragment, **{param: section.flagged.next_token, FRAGMENT_PARAM: ""}
         )

@@ -10,9 +10,11 @@ clerks of the comment's city.
 from __future__ import annotations
 
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -42,6 +44,9 @@ from hearings.services import comments as comment_services
 from hearings.services import hearings as hearing_services
 from hearings.views.hearings import record_context
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # --- Hearings and agendas ----------------------------------------------------------------------
 
 
@@ -61,7 +66,8 @@ class HearingAdminForm(forms.ModelForm):
                 self.fields[name].required = False
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         city = data.get("city") or getattr(self.instance, "city", None)
         starts = data.get("starts_at")
         if city is None or starts is None:
@@ -140,7 +146,7 @@ class HearingAdmin(CityTimeFormMixin, CityScopedAdmin):
         return super().form_zone(request, object_id)
 
     @admin.display(description=_("comments"))
-    def comment_window(self, obj: Hearing) -> str:
+    def comment_window(self, obj: Hearing) -> StrOrPromise:
         labels = {
             "open": _("open"),
             "not_open": _("not open yet"),
@@ -329,7 +335,7 @@ class CommentAdmin(CityScopedAdmin):
         "consent_public_record",
     ]
     readonly_fields = [
-        f for entry in fields for f in (entry if isinstance(entry, tuple) else (entry,))
+        f for entry in fields for f in ((entry,) if isinstance(entry, str) else entry)
     ]
 
     def has_add_permission(self, request):
@@ -431,8 +437,8 @@ class CommentAdmin(CityScopedAdmin):
             "comments": queryset.select_related("item__hearing"),
             "form": form,
             "action": "reject_comments",
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/hearings/comment/reject.html", context)
@@ -473,7 +479,7 @@ class OutboundEmailAdmin(ReadOnlyScopedAdmin):
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = (
         "key",
         "to",
         "subject",
@@ -484,7 +490,7 @@ class OutboundEmailAdmin(ReadOnlyScopedAdmin):
         "sent_local",
         "city",
         "body_text",
-    ]
+    )
     readonly_fields = fields
     queued_local = city_time_column("created_at", city="city", description=_("queued"))
     sent_local = city_time_column("sent_at", city="city", description=_("sent"))

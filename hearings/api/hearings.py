@@ -13,7 +13,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
+from cameras.models import Camera
 from core.api.serializers import PageURLField, PortalModelSerializer, enum_field
+from core.models import Agency, City
 from core.states import STATE_CHOICES
 from exports.schema import public_schema
 from exports.viewsets import PublicReadOnlyViewSet
@@ -108,7 +110,7 @@ CommentPositionField = enum_field("CommentPositionEnum", Comment.Position.choice
 
 
 class HearingSerializer(PortalModelSerializer):
-    city = serializers.SlugRelatedField(
+    city: serializers.SlugRelatedField[City] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("City slug.")
     )
     timezone = serializers.CharField(
@@ -160,10 +162,10 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         source="hearing.city.slug", read_only=True, help_text=_("City slug.")
     )
     outcome = OutcomeField()
-    agencies = serializers.SlugRelatedField(
+    agencies: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True, help_text=_("Related agencies (slugs).")
     )
-    cameras = serializers.PrimaryKeyRelatedField(
+    cameras: serializers.PrimaryKeyRelatedField[Camera] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text=_("Related camera ids.")
     )
     documents = AgendaDocumentSerializer(many=True, read_only=True)

@@ -49,10 +49,12 @@ class CommentForm(HoneypotMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.rules = rules
         limit = rules.comment_max_length
-        self.fields["text"].max_length = limit
-        self.fields["text"].widget.attrs["maxlength"] = str(limit)
-        self.fields["text"].help_text = _("Up to %(n)s characters.") % {"n": limit}
-        self.fields["text"].validators.append(MaxLengthValidator(limit))
+        text_field = self.fields["text"]
+        assert isinstance(text_field, forms.CharField)  # declared above
+        text_field.max_length = limit
+        text_field.widget.attrs["maxlength"] = str(limit)
+        text_field.help_text = _("Up to %(n)s characters.") % {"n": limit}
+        text_field.validators.append(MaxLengthValidator(limit))
         # The default disclaimer is a catalogue msgid, shown in the reader's language; a city's
         # own wording stays as the clerk wrote it.
         disclaimer = rules.public_record_disclaimer

@@ -38,7 +38,7 @@ DEFAULT_DISCLAIMER = _(
 ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 
 
-class CityEngagementSettingsQuerySet(models.QuerySet):
+class CityEngagementSettingsQuerySet(models.QuerySet["CityEngagementSettings"]):
     def get_viewable(self, user) -> CityEngagementSettingsQuerySet:
         return self.filter(city__in=City.objects.get_viewable(user))
 

@@ -5,12 +5,16 @@ clerk's record export is the one read that may load private columns, by the city
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from hearings.models import AgendaItem, CityEngagementSettings, Comment, Hearing
 from hearings.tokens import token_read
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Token purposes: each signs with its own salt, so a confirm link can never withdraw.
 CONFIRM_PURPOSE = "comment-confirm"
@@ -75,7 +79,7 @@ class Tally:
         """Whole percent of the total, for the bar widths."""
         return round(100 * getattr(self, position) / self.total) if self.total else 0
 
-    def rows(self) -> list[tuple[str, str, int, int]]:
+    def rows(self) -> list[tuple[str, StrOrPromise, int, int]]:
         labels = dict(Comment.Position.choices)
         return [(p, labels[p], getattr(self, p), self.share(p)) for p in POSITIONS]
 
@@ -121,7 +125,7 @@ def hearing_public_comments(*, hearing: Hearing) -> list[ItemComments]:
 @dataclass
 class RecordGroup:
     position: str
-    label: str
+    label: StrOrPromise
     comments: list[Comment]
 
     @property

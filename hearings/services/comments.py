@@ -35,7 +35,7 @@ from hearings.selectors.comments import CONFIRM_PURPOSE, WITHDRAW_PURPOSE, comme
 from hearings.tokens import link_actor
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 MAX_NAME_LENGTH = 120
 MAX_ADDRESS_LENGTH = 255
@@ -265,7 +265,7 @@ def _comment_for_token(*, purpose: str, token: str) -> Comment:
 
 
 @transaction.atomic
-def comment_confirm(*, token: str, actor: User | None = None) -> Comment:
+def comment_confirm(*, token: str, actor: User | AnonymousUser | None = None) -> Comment:
     """Confirm a comment from its emailed link; safe to repeat. ``actor`` is the signed-in
     user, if any (staff are refused). Raises ``TokenInvalid`` or ``StaffLinkRefused``."""
     actor = link_actor(actor)
@@ -292,7 +292,7 @@ def comment_confirm(*, token: str, actor: User | None = None) -> Comment:
 
 
 @transaction.atomic
-def comment_withdraw(*, token: str, actor: User | None = None) -> Comment:
+def comment_withdraw(*, token: str, actor: User | AnonymousUser | None = None) -> Comment:
     """Withdraw a comment from the link in its emails, until the comment window closes;
     ``actor`` as for ``comment_confirm``."""
     actor = link_actor(actor)

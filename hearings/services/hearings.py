@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,12 @@ def hearing_window_default(*, city: City, starts_at: dt.datetime) -> dt.datetime
 
 def _snapshot(hearing: Hearing) -> dict[str, Any]:
     """The audited values of a hearing's editable fields."""
-    return {f: audit_value(hearing, Hearing._meta.get_field(f)) for f in HEARING_FIELDS}
+    values: dict[str, Any] = {}
+    for name in HEARING_FIELDS:
+        field = Hearing._meta.get_field(name)
+        assert isinstance(field, models.Field)  # HEARING_FIELDS are the hearing's own columns
+        values[name] = audit_value(hearing, field)
+    return values
 
 
 def _check_window(hearing: Hearing) -> None:
@@ -193,7 +198,7 @@ def agenda_item_add(
     position: int | None = None,
     agencies: Iterable[Agency] = (),
     cameras: Iterable[Camera] = (),
-    documents: list[tuple[str, str]] = (),
+    documents: Iterable[tuple[str, str]] = (),
 ) -> AgendaItem:
     """Add an item to a hearing's agenda (at the end unless ``position`` is given), with its
     related agencies and cameras and (title, url) documents."""

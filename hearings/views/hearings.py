@@ -129,7 +129,8 @@ def hearing_detail(request: HttpRequest, city_slug: str, slug: str) -> HttpRespo
     entries = hearing_public_comments(hearing=hearing)
     forms = _comment_forms(hearing, rules, bound)
     for entry in entries:
-        entry.form = forms[entry.item.pk]
+        # The item's form, for the template only (the selector knows nothing of forms).
+        entry.form = forms[entry.item.pk]  # type: ignore[attr-defined]
     context = {
         "hearing": hearing,
         "city": hearing.city,

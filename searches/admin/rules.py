@@ -11,6 +11,7 @@ background.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django import forms
@@ -38,8 +39,11 @@ from searches.models import (
     Search,
     SearchRollup,
 )
-from searches.selectors.rules import offense_type_list, rules_current
+from searches.selectors.rules import OffenseTypeCounts, offense_type_list, rules_current
 from searches.services.reclassification import search_rules_changed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 CONCERN_CHOICES = [
     (str(int(bit)), FLAG_LABELS[name]) for name, bit in FLAG_NAMES.items() if bit & CONCERN_FLAGS
@@ -111,7 +115,8 @@ class ReasonPatternForm(forms.ModelForm):
         fields = ["position", "kind", "pattern", "flags", "note"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, pattern = data.get("kind"), data.get("pattern") or ""
         if kind == ReasonPattern.Kind.REGEX:
             try:
@@ -301,11 +306,11 @@ class OffenseTypeAdmin(RulesAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
     @admin.display(description=_("searches"), ordering="n_searches")
-    def search_count(self, obj) -> int:
+    def search_count(self, obj: WithAnnotations[OffenseType, OffenseTypeCounts]) -> int:
         return obj.n_searches
 
     @admin.display(description=_("reasons"))
-    def reasons_link(self, obj: OffenseType) -> str:
+    def reasons_link(self, obj: WithAnnotations[OffenseType, OffenseTypeCounts]) -> str:
         url = reverse("admin:searches_reason_changelist") + "?" + urlencode({"q": obj.name})
         return format_html(
             '<a href="{}">{}</a>',
@@ -337,14 +342,14 @@ class ReasonAdmin(CityScopedAdmin):
     search_fields = ["text", "offense_text"]
     list_select_related = ["category"]
     show_full_result_count = False  # an exact count of a large table on every page is slow
-    fields = [
+    fields = (
         "text",
         "offense_text",
         "category",
         "offense_family",
         "flags_display",
         "rules_version",
-    ]
+    )
     readonly_fields = fields
 
     def scope(self, request, queryset):

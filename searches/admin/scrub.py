@@ -111,7 +111,7 @@ class ReasonReviewAdmin(CityScopedAdmin):
     list_filter = ["name_review"]
     search_fields = ["text"]  # the public text only: held names are not searchable
     actions = ["release_names", "redact_names"]
-    fields = ["public_text", "held", "offense_text", "name_review", "category", "redact_link"]
+    fields = ("public_text", "held", "offense_text", "name_review", "category", "redact_link")
     readonly_fields = fields
     show_full_result_count = False
 

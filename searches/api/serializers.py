@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from core.api.serializers import AgencyBriefSerializer, enum_field
-from core.models import ImportJob
+from core.models import City, ImportJob
 from searches.filters import FLAG_CHOICES
 from searches.models import FLAG_NAMES, ReasonCategory, ReasonPattern, Search
 from searches.selectors.stats import flag_names
@@ -92,7 +92,7 @@ class SearchSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("Offense type(s) as written, where the audit has them."),
     )
-    category = serializers.SlugRelatedField(
+    category: serializers.SlugRelatedField[ReasonCategory] = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
         allow_null=True,
@@ -291,7 +291,9 @@ class ImportJobSummarySerializer(serializers.ModelSerializer):
 
     kind = ImportKindField()
     status = ImportStatusField()
-    city = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    city: serializers.SlugRelatedField[City] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     source_agency = serializers.SerializerMethodField(
         help_text=_("For search audits: the agency whose audit the file is, as given.")
     )

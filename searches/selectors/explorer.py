@@ -95,7 +95,7 @@ ROLLUP_FILTERS = (
 
 def _rollup_data(cleaned: Mapping[str, Any]) -> MultiValueDict:
     """The explorer's cleaned filters that rollups carry, as ``SearchRollupFilter`` data."""
-    data = MultiValueDict()
+    data: MultiValueDict[str, Any] = MultiValueDict()
     for name in ROLLUP_FILTERS:
         if cleaned.get(name):
             data[name] = cleaned[name]
@@ -222,8 +222,10 @@ def explorer_count(
     # ``queryset`` already holds the range; keep the days outside its whole months.
     ends = Q()
     if partial_from:
+        assert first is not None  # the month after partial_from
         ends |= Q(searched_at__lt=utc_midnight(first))
     if partial_to:
+        assert last is not None  # the month before partial_to
         ends |= Q(searched_at__gte=utc_midnight(next_month(last)))
     edge = bounded_count(queryset.filter(ends), bound=bound)
     return ResultCount(value=inside + edge.value, exact=edge.exact)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
@@ -31,6 +32,9 @@ from searches.models import (
     Search,
     SearchFlag,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def rules_load() -> Rules:
@@ -138,13 +142,18 @@ def rules_for_methodology() -> list[ReasonCategory]:
             Prefetch("offense_types", queryset=OffenseType.objects.order_by("name")),
         )
     )
+    # For the template; mypy knows only the attributes the model declares.
     for category in categories:
-        category.pattern_list = list(category.patterns.all())
-        category.example_list = [e.strip() for e in category.examples.splitlines() if e.strip()]
-        category.flag_labels = [
+        category.pattern_list = list(category.patterns.all())  # type: ignore[attr-defined]
+        category.example_list = [  # type: ignore[attr-defined]
+            e.strip() for e in category.examples.splitlines() if e.strip()
+        ]
+        category.flag_labels = [  # type: ignore[attr-defined]
             FLAG_LABELS[name] for name, bit in FLAG_NAMES.items() if category.flags & bit
         ]
-        category.offense_type_names = [o.name for o in category.offense_types.all()]
+        category.offense_type_names = [  # type: ignore[attr-defined]
+            o.name for o in category.offense_types.all()
+        ]
     return categories
 
 
@@ -178,7 +187,12 @@ def reason_category_list() -> QuerySet[ReasonCategory]:
     )
 
 
-def offense_type_list() -> QuerySet[OffenseType]:
+class OffenseTypeCounts(TypedDict):
+    n_reasons: int
+    n_searches: int
+
+
+def offense_type_list() -> QuerySet[WithAnnotations[OffenseType, OffenseTypeCounts]]:
     """Offense types with ``n_reasons`` and ``n_searches``: the distinct reasons and searches
     whose offense text names them (alone or among others joined by ", "), for clerks."""
     name, sep = OuterRef("name"), Value(OFFENSE_SEPARATOR)

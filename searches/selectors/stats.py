@@ -167,7 +167,7 @@ def _rollups(
     return qs
 
 
-def search_stats(*, rollups: QuerySet[SearchRollup]) -> SearchStats:
+def search_stats(*, rollups: QuerySet[SearchRollup] | QuerySet[SearchMonthTotal]) -> SearchStats:
     """Totals, per-flag counts and the month x category series of some rollup rows.
 
     One grouped query (by month, category and flag set) plus one for category names; a search
@@ -280,7 +280,7 @@ def _bitand(field_name: str, mask: int) -> Any:
     return F(field_name).bitand(int(mask))
 
 
-def _with_agencies(rows: list[dict[str, Any]], key: str) -> list[AgencyCount]:
+def _with_agencies(rows: Sequence[Mapping[str, Any]], key: str) -> list[AgencyCount]:
     agencies = Agency.objects.in_bulk([row[key] for row in rows])
     return [
         AgencyCount(agency=agencies[row[key]], searches=row["n"] or 0, flagged=row["flagged"] or 0)
@@ -435,7 +435,9 @@ class FlaggedGroup:
     # Exclusive (sums to ``total``), for stacked charts: see ``primary_flag``.
     by_primary: dict[str, int]
     agency: Agency | None = None
+    # Set by the national view: the explorer link and the counts of its drill-down flags.
     url: str = ""
+    flag_counts: list[int] = field(default_factory=list)
 
 
 PRIMARY_ORDER = (

@@ -84,7 +84,8 @@ def _checked_address(url: str) -> str:
             _("The host %(host)s cannot be resolved (%(error)s).")
             % {"host": parts.hostname, "error": exc}
         ) from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    # A stream socket's address is an IPv4 or IPv6 one, as text (typeshed allows other families).
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses or not all(_allowed(address, port) for address in addresses):
         raise FetchError(
             _("%(host)s is a private or local address; only public URLs are fetched.")
@@ -98,6 +99,7 @@ def _send_pinned(client: httpx.Client, url: str, headers: dict[str, str]) -> htt
     check) still use the URL's host name."""
     address = _checked_address(url)
     parts = urlsplit(url)
+    assert parts.hostname is not None  # _checked_address refuses a URL without one
     host = f"[{address}]" if ":" in address else address
     netloc = f"{host}:{parts.port}" if parts.port else host
     pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 
 BATCH = 2000
 
+# What the raw SQL here binds: ids, flag masks, state codes and (PostgreSQL) an array of ids.
+SQLParam = int | str | list[int]
+
 # Any lock id will do as long as it is the same everywhere; this one spells "reclass".
 _LOCK_ID = 0x7265636C617373
 
@@ -151,7 +154,7 @@ def _classify_pending(*, reason_ids: Iterable[int] | None = None) -> list[int]:
     return changed_ids
 
 
-def law_values_sql() -> tuple[str, list[object]]:
+def law_values_sql() -> tuple[str, list[SQLParam]]:
     """A per-state VALUES table: (state, forbidden-use flag mask, forbids out of state, federal)."""
     rows = [
         (state, law.use_mask, int(law.forbids_out_of_state), int(law.forbids_federal))
@@ -159,7 +162,7 @@ def law_values_sql() -> tuple[str, list[object]]:
     ]
     if not rows:
         rows.append(("", 0, 0, 0))  # VALUES cannot be empty; a row of zeros changes nothing
-    params: list[object] = []
+    params: list[SQLParam] = []
     for row in rows:
         params.extend(row)
     return ", ".join(["(%s, %s, %s, %s)"] * len(rows)), params
@@ -202,7 +205,7 @@ def _apply(
     reason = Reason._meta.db_table
     agency = Agency._meta.db_table
     law_sql, law_params = law_values_sql()
-    params: list[object] = []
+    params: list[SQLParam] = []
     where: list[str] = []
     if source_agency_ids is not None:
         ids = sorted({int(i) for i in source_agency_ids})
@@ -256,7 +259,7 @@ def _apply(
         return max(cursor.rowcount, 0), deltas
 
 
-def _rollup_deltas(*, joins: str, flags: str, params: list[object]) -> list[RollupDelta]:
+def _rollup_deltas(*, joins: str, flags: str, params: list[SQLParam]) -> list[RollupDelta]:
     """What the coming UPDATE does to each rollup group, read before it runs: every changed
     search leaves its old (category, flags) group and joins its new one."""
     table = Search._meta.db_table

@@ -168,7 +168,8 @@ def _rewrite_reasons(
     queryset: QuerySet, *, scrubber: Scrubber | None
 ) -> tuple[RewriteResult, Counter]:
     fields = ("pk", "text", "held_text", "name_review", "offense_text", "key")
-    result, found = RewriteResult(), Counter()
+    result = RewriteResult()
+    found: Counter = Counter()
     last_pk = 0
     while True:
         batch = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list(*fields)[:BATCH])
@@ -288,6 +289,7 @@ def reason_redact(*, actor: User | None, reason: Reason, fragment: str) -> Reaso
     base = redact_fragment(reason.base_text, fragment)
     if base == reason.base_text:
         raise ServiceError(_("The reason does not contain that text."))
+    review: str
     if reason.name_review == Review.PENDING:
         masked = mask_names(base)
         text, held, review = (masked, base, Review.PENDING) if masked else (base, "", Review.NONE)
