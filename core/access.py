@@ -16,6 +16,7 @@ from core.models import City
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import StrOrPromise
 
 
 def can_manage_city(
@@ -36,7 +37,7 @@ def require_city_manager(
     city: City | None,
     *,
     system: bool = False,
-    message: str | None = None,
+    message: StrOrPromise | None = None,
 ) -> None:
     """Raise PermissionDenied unless ``actor`` manages ``city`` (see ``can_manage_city``)."""
     if not can_manage_city(actor, city, system=system):

@@ -254,9 +254,7 @@ def classify(text: str, offense_text: str = "", *, rules: Rules) -> Classificati
     word_hits = rules.word_hits(normalized)
     for category in rules.categories:  # by priority, so the first match of a kind wins
         flagged = word_hits.get(category.id)
-        hit, extra = category.match(
-            normalized, (False, 0) if flagged is None else (True, flagged)
-        )
+        hit, extra = category.match(normalized, (False, 0) if flagged is None else (True, flagged))
         if not hit:
             continue
         matched.append(category.slug)
