@@ -18,7 +18,7 @@ import datetime as dt
 
 from django.db import connection
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.models import UniqueConstraint
+from django.db.models import Model, UniqueConstraint
 
 SEARCH_TABLE = "searches_search"
 DEFAULT_PARTITION = "searches_search_default"
@@ -65,16 +65,15 @@ def is_partitioned() -> bool:
         return cursor.fetchone() is not None
 
 
-def partition_search_table(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Turn the plain ``searches_search`` Django created into the partitioned one (migration).
+def partition_search_table(schema_editor: BaseDatabaseSchemaEditor, model: type[Model]) -> None:
+    """Turn the plain ``searches_search`` Django created into the partitioned one (migration;
+    ``model`` is the migration's historical ``Search``).
 
     The columns, defaults and checks are Django's own (``LIKE``); the id keeps a sequence of its
     own (identity columns cannot be partitioned on PostgreSQL 15); the indexes and unique
     constraints are created again from the model, now as partitioned indexes. Rows already
     there move to the default partition.
     """
-    from searches.models import Search
-
     old = f"{SEARCH_TABLE}_unpartitioned"
     statements = [
         f"ALTER TABLE {SEARCH_TABLE} RENAME TO {old}",
@@ -93,23 +92,28 @@ def partition_search_table(schema_editor: BaseDatabaseSchemaEditor) -> None:
     ]
     for sql in statements:
         schema_editor.execute(sql)
-    for constraint in Search._meta.constraints:
+    for constraint in model._meta.constraints:
         # The checks came with LIKE; unique constraints become partitioned indexes.
         if isinstance(constraint, UniqueConstraint):
-            schema_editor.add_constraint(Search, constraint)
-    for index in Search._meta.indexes:
-        schema_editor.add_index(Search, index)
+            schema_editor.add_constraint(model, constraint)
+    for index in model._meta.indexes:
+        schema_editor.add_index(model, index)
 
 
-def unpartition_search_table(schema_editor: BaseDatabaseSchemaEditor) -> None:
+def unpartition_search_table(schema_editor: BaseDatabaseSchemaEditor, model: type[Model]) -> None:
     """The migration's reverse: one plain table again, with every partition's rows."""
-    from searches.models import Search
-
-    old = f"{SEARCH_TABLE}_partitioned"
-    schema_editor.execute(f"ALTER TABLE {SEARCH_TABLE} RENAME TO {old}")
-    schema_editor.create_model(Search)
-    schema_editor.execute(f"INSERT INTO {SEARCH_TABLE} SELECT * FROM {old}")
-    schema_editor.execute(f"DROP TABLE {old} CASCADE")
+    rows = f"{SEARCH_TABLE}_rows"
+    schema_editor.execute(f"CREATE TABLE {rows} AS SELECT * FROM {SEARCH_TABLE}")
+    schema_editor.execute(f"DROP TABLE {SEARCH_TABLE} CASCADE")  # with every partition
+    schema_editor.create_model(model)
+    schema_editor.execute(
+        f"INSERT INTO {SEARCH_TABLE} OVERRIDING SYSTEM VALUE SELECT * FROM {rows}"
+    )
+    schema_editor.execute(f"DROP TABLE {rows}")
+    schema_editor.execute(
+        f"SELECT setval(pg_get_serial_sequence('{SEARCH_TABLE}', 'id'), "
+        f"COALESCE((SELECT max(id) FROM {SEARCH_TABLE}), 0) + 1, false)"
+    )
 
 
 def partition_exists(cursor, source_id: int) -> bool:

@@ -8,7 +8,7 @@ def forwards(apps, schema_editor):
         return
     from searches.partitions import partition_search_table
 
-    partition_search_table(schema_editor)
+    partition_search_table(schema_editor, apps.get_model("searches", "Search"))
 
 
 def backwards(apps, schema_editor):
@@ -16,7 +16,7 @@ def backwards(apps, schema_editor):
         return
     from searches.partitions import unpartition_search_table
 
-    unpartition_search_table(schema_editor)
+    unpartition_search_table(schema_editor, apps.get_model("searches", "Search"))
 
 
 class Migration(migrations.Migration):
