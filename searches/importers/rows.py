@@ -110,23 +110,31 @@ def _fast_us_time(text: str) -> dt.datetime | None:
         if len(_US_DATES) > 10_000:
             _US_DATES.clear()
         _US_DATES[text[:10]] = date
-    hour, minute, second = text[12:14], text[15:17], text[18:20]
-    if not (hour.isdigit() and minute.isdigit() and second.isdigit()):
+    clock = _US_CLOCKS.get(text[12:22])
+    if clock is None:
+        clock = _us_clock(text[12:22])
+        if clock is None:
+            return None
+        _US_CLOCKS[text[12:22]] = clock  # at most 86,400 of them
+    return dt.datetime(*date, *clock, tzinfo=UTC)
+
+
+# "HH:MM:SS AM" -> (hour, minute, second) on the 24-hour clock.
+_US_CLOCKS: dict[str, tuple[int, int, int]] = {}
+
+
+def _us_clock(text: str) -> tuple[int, int, int] | None:
+    hour, minute, second, ampm = text[0:2], text[3:5], text[6:8], text[9]
+    if not (hour.isdigit() and minute.isdigit() and second.isdigit()) or text[2] != ":":
         return None
-    h = int(hour)
-    if not 1 <= h <= 12:
+    h, m, sec = int(hour), int(minute), int(second)
+    if not 1 <= h <= 12 or m > 59 or sec > 59 or text[5] != ":" or text[8] != " ":
         return None
-    ampm = text[21]
     if ampm == "P":
-        h = h % 12 + 12
-    elif ampm == "A":
-        h = h % 12
-    else:
-        return None
-    try:
-        return dt.datetime(*date, h, int(minute), int(second), tzinfo=UTC)
-    except ValueError:
-        return None
+        return h % 12 + 12, m, sec
+    if ampm == "A":
+        return h % 12, m, sec
+    return None
 
 
 def parse_timestamp(value: str) -> dt.datetime:
