@@ -178,8 +178,8 @@ def _child_env(media: Path) -> dict[str, str]:
     return {**os.environ, "MEDIA_ROOT": str(media), "CELERY_TASK_ALWAYS_EAGER": "true"}
 
 
-def kill_child(path: Path, database_name: str, media: Path, seconds: float) -> tuple[int, int]:
-    """Start the import, SIGKILL it after ``seconds``; (job id, committed line)."""
+def kill_child(path: Path, database_name: str, media: Path, seconds: float) -> tuple[int, int, int]:
+    """Start the import, SIGKILL it after ``seconds``; (job id, committed line, rows read)."""
     process = subprocess.Popen(
         _child_command(path, database_name, None),
         env=_child_env(media),
@@ -195,7 +195,7 @@ def kill_child(path: Path, database_name: str, media: Path, seconds: float) -> t
     from core.models import ImportJob
 
     job = ImportJob.objects.get(pk=job_id)
-    return job_id, int((job.checkpoint or {}).get("line", 0))
+    return job_id, int((job.checkpoint or {}).get("line", 0)), job.rows_read
 
 
 def run_child(path: Path, database_name: str, media: Path, job_id: int | None = None) -> dict:
@@ -257,8 +257,11 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="bench-audit-media-") as media:
             copy_seconds = raw_copy(path)
             if args.kill_after:
-                job_id, line = kill_child(path, bench_db, Path(media), args.kill_after)
-                print(f"killed the import after {args.kill_after:.0f}s at committed line {line:,}")
+                job_id, line, done = kill_child(path, bench_db, Path(media), args.kill_after)
+                print(
+                    f"killed the import after {args.kill_after:.0f}s: {done:,} rows committed "
+                    f"(up to line {line:,} of the file)"
+                )
                 real = run_child(path, bench_db, Path(media), job_id=job_id)
                 print(
                     f"the rerun continued and finished in {real['seconds']:.2f}s: "
