@@ -22,26 +22,6 @@ from django.db.models import Model, UniqueConstraint
 
 SEARCH_TABLE = "searches_search"
 DEFAULT_PARTITION = "searches_search_default"
-# Columns of an audit load, in COPY order (``id`` comes from the table's sequence).
-LOAD_COLUMNS = (
-    "source_agency_id",
-    "searching_agency_id",
-    "searched_at",
-    "reason_id",
-    "category_id",
-    "flags",
-    "case_number_present",
-    "networks_searched",
-    "devices_searched",
-    "time_frame_start",
-    "time_frame_end",
-    "search_type",
-    "moderation",
-    "external_id",
-    "dedupe_key",
-    "searcher_hash",
-    "job_id",
-)
 
 
 def partition_name(source_id: int) -> str:

@@ -61,6 +61,14 @@ SEARCH_COLUMNS = [
 ]
 
 
+# The same columns as they are named in the table, in COPY order (``id`` from its sequence).
+SEARCH_DB_COLUMNS = [
+    str(f.column)
+    for f in (Search._meta.get_field(n) for n in SEARCH_COLUMNS)
+    if isinstance(f, Field)
+]
+
+
 @dataclass
 class LoadResult:
     loaded: int = 0  # rows handed to the loader
@@ -291,9 +299,7 @@ class PostgresLoader(Loader):
         flags_for = self.flags_for
         with (
             connection.cursor() as cursor,
-            cursor.copy(
-                f"COPY {self.table} ({', '.join(partitions.LOAD_COLUMNS)}) FROM STDIN"
-            ) as copy,
+            cursor.copy(f"COPY {self.table} ({', '.join(SEARCH_DB_COLUMNS)}) FROM STDIN") as copy,
         ):
             for start in range(0, len(rows), COPY_BLOCK_ROWS):
                 lines = []
