@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "searches",
     "hearings",
     "petitions",
+    "watch",
     "portal",
     "axes",
 ]
