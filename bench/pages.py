@@ -32,6 +32,9 @@ REASONS = 4000
 MONTHS = 24
 START = "2024-11-01"
 CITY_SLUG = "bench-city-il"
+# Targets: the large table's median at most 1.3x the small one's, and under 50 ms.
+RATIO_TARGET = 1.3
+MS_TARGET = 50
 
 
 def _setup(tmp: Path) -> None:
@@ -272,8 +275,8 @@ def _profile(url: str, top: int = 8) -> None:
 
 
 def _measure(label: str, requests: int, *, profile: bool = False) -> dict[str, float]:
-    """Median ms per page, cold (the aggregates cache off: every request reads the rollups)
-    and warm (the cache on, as served between imports)."""
+    """Median ms per page, cold (the whole-page cache and the aggregates cache off: every
+    request renders and reads the rollups) and warm (both on, as served between imports)."""
     from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
@@ -292,6 +295,7 @@ def _measure(label: str, requests: int, *, profile: bool = False) -> dict[str, f
     medians = {}
     for mode, seconds in (("cold", 0), ("warm", 600)):
         settings.SEARCH_STATS_CACHE_SECONDS = seconds
+        settings.PAGE_CACHE_SECONDS = seconds
         cache.clear()
         for name, url in urls.items():
             ms, size = _median_ms(url, requests)
@@ -345,10 +349,11 @@ def main() -> int:
             large = _measure(f"{args.large:,} rows", args.requests, profile=args.profile)
             for name in small:
                 ratio = large[name] / small[name]
-                verdict = "meets" if ratio <= 1.5 else "misses"
+                flat = "meets" if ratio <= RATIO_TARGET else "misses"
+                fast = "meets" if large[name] < MS_TARGET else "misses"
                 print(
                     f"{name}: {small[name]:.1f} ms -> {large[name]:.1f} ms, ratio {ratio:.2f} "
-                    f"({verdict} the 1.5x target)"
+                    f"({flat} the {RATIO_TARGET}x target; {fast} the {MS_TARGET} ms target)"
                 )
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -676,3 +676,20 @@ class SearcherSet(AgencyPair):
 
     def __str__(self) -> str:
         return f"{self.source_agency_id}/{self.searching_agency_id}"
+
+
+class SearcherCount(models.Model):
+    """A distinct-searcher count as a page asked for it (a set of sources, or one searching
+    agency), stored under the stamp of the rollups it was counted from (``stats_version``).
+
+    Counting distinct (searching agency, hashed searcher) pairs reads every searcher-set row of
+    the sources, which grows with the audits; a page reads this one row instead. The count is
+    exact: rows are written only by the read that computed them, under the stamp it saw, and
+    every rollup change empties the table (a stale stamp is never asked for again).
+    """
+
+    key = models.CharField(max_length=40, unique=True)  # sha1 of what is counted and the stamp
+    searchers = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.searchers}"

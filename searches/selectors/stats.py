@@ -39,6 +39,7 @@ from searches.models import (
     ReasonCategory,
     RuleSet,
     SearchDay,
+    SearcherCount,
     SearcherSet,
     SearchFlag,
     SearchMonthTotal,
@@ -294,14 +295,25 @@ def distinct_searchers(
 ) -> int:
     """How many different people (keyed hashes, per searching agency) searched.
 
-    Redacted searchers (no hash) are not counted. The hashes never leave this function.
+    Redacted searchers (no hash) are not counted. The hashes never leave this function. The
+    count is kept in ``SearcherCount`` under the rollups' stamp, so a page counts once per data
+    change; this is the one write a read makes (a row it computed, under the stamp it saw).
     """
+    what = f"sources:{sorted(source_ids) if source_ids is not None else 'all'}|by:{searching_id}"
+    key = hashlib.sha1(f"{what}|{stats_version()}".encode()).hexdigest()  # noqa: S324
+    stored = SearcherCount.objects.filter(key=key).values_list("searchers", flat=True).first()
+    if stored is not None:
+        return stored
     qs = SearcherSet.objects.all()
     if source_ids is not None:
         qs = qs.filter(source_agency_id__in=list(source_ids))
     if searching_id is not None:
         qs = qs.filter(searching_agency_id=searching_id).exclude(source_agency_id=searching_id)
-    return qs.order_by().values("searching_agency_id", "searcher_hash").distinct().count()
+    count = qs.order_by().values("searching_agency_id", "searcher_hash").distinct().count()
+    SearcherCount.objects.bulk_create(
+        [SearcherCount(key=key, searchers=count)], ignore_conflicts=True
+    )
+    return count
 
 
 GROUP_BY_FIELDS: dict[str, str] = {

@@ -35,6 +35,7 @@ from searches.models import (
     DRILL_DOWN_FLAGS,
     Search,
     SearchDay,
+    SearcherCount,
     SearcherSet,
     SearchMonthTotal,
     SearchPairTotal,
@@ -213,6 +214,8 @@ def summaries_refresh(*, source_ids: Iterable[int] | None = None) -> None:
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {table} WHERE source_agency_id IN ({marks})", batch)
                 cursor.execute(insert.format(where=f"source_agency_id IN ({marks})"), batch)
+        # Counts under the old stamp are never asked for again.
+        cursor.execute(f"DELETE FROM {SearcherCount._meta.db_table}")
     # Every rollup writer ends here, in set-based SQL that sends no model signals.
     page_cache_invalidate()
 
