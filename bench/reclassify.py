@@ -334,7 +334,8 @@ def main() -> int:
         worst = max(timings)
         print(
             f"RESULT rows={rows} rule_change_s={worst:.2f} rows_per_s={rows / worst:,.0f} "
-            f"big_change_s={big if big is None else round(big, 2)} target_s={TARGET_S} ok={worst < TARGET_S}"
+            f"big_change_s={big if big is None else round(big, 2)} "
+            f"target_s={TARGET_S} ok={worst < TARGET_S}"
         )
         assert Search.objects.exists()
     finally:
