@@ -638,6 +638,25 @@ class SearchMonthTotal(SearchCounts):
         return f"{self.source_agency_id} {self.month:%Y-%m}"
 
 
+class SearchNationalTotal(SearchCounts):
+    """``SearchMonthTotal`` summed over every audit: per month, category and flag set. The
+    national figures read it (a thousand rows however many audits there are)."""
+
+    month = models.DateField(_("month"))
+    category = models.ForeignKey(
+        ReasonCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    flags = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category_id} {self.flags}"
+
+
 class SearchPairTotal(AgencyPair):
     """Searches of one source's cameras by one searching agency, over all months."""
 

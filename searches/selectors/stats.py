@@ -43,6 +43,7 @@ from searches.models import (
     SearcherSet,
     SearchFlag,
     SearchMonthTotal,
+    SearchNationalTotal,
     SearchPairTotal,
     SearchRollup,
 )
@@ -329,12 +330,21 @@ GROUP_BY_FIELDS: dict[str, str] = {
 SEARCHING_FILTERS = ("searching_agency", "searching_agency_name", "searching_state")
 
 
+# Filters and groups the national totals can answer (no agency, state or city in them).
+NATIONAL_FILTERS = frozenset({"category", "flag", "month_from", "month_to"})
+NATIONAL_GROUPS = frozenset({"month", "category", "flag"})
+
+
 def rollup_table(
     filters: Mapping[str, Any], *, group_by: Sequence[str] = ()
-) -> QuerySet[SearchRollup] | QuerySet[SearchMonthTotal]:
-    """The smallest table that answers: per-month totals unless the searching agency matters."""
+) -> QuerySet[SearchRollup] | QuerySet[SearchMonthTotal] | QuerySet[SearchNationalTotal]:
+    """The smallest table that answers: national totals when no agency, state or city is
+    asked about, per-source monthly totals unless the searching agency matters."""
     if "searching_agency" in group_by or any(filters.get(name) for name in SEARCHING_FILTERS):
         return SearchRollup.objects.all()
+    used = {name for name in SearchRollupFilter.base_filters if filters.get(name)}
+    if used <= NATIONAL_FILTERS and set(group_by) <= NATIONAL_GROUPS:
+        return SearchNationalTotal.objects.all()
     return SearchMonthTotal.objects.all()
 
 
