@@ -16,9 +16,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import fetching as fetch_module
 from core.models import AuditEvent, ImportJob
 from searches.models import AuditFetch, AuditSource, Search
-from searches.services import fetch as fetch_module
 from searches.services.fetch import audit_source_fetch, audit_sources_fetch_due
 from tests.factories import AgencyFactory
 
