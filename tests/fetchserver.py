@@ -45,14 +45,14 @@ class LocalServer:
                     self.end_headers()
                     self.wfile.write(answer)
                     return
-                if self.path in server.redirects:
+                if path in server.redirects:
                     self.send_response(302)
-                    self.send_header("Location", server.redirects[self.path])
+                    self.send_header("Location", server.redirects[path])
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                if server.failures.get(self.path):
-                    self.send_response(server.failures[self.path].pop(0))
+                if server.failures.get(path):
+                    self.send_response(server.failures[path].pop(0))
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
