@@ -17,6 +17,8 @@ from cameras.selectors import page_sources_stale
 from cameras.sources import page_source_fetch, page_source_upload, page_sources_fetch_due
 from core.models import AuditEvent, ImportJob
 from core.services import ServiceError
+from portal.admin_dashboard import clerk_dashboard
+from portal.moderation import moderation_digest_send
 from tests.factories import AgencyFactory
 from tests.fetchserver import internal_server, local_server  # noqa: F401 - fixtures
 
@@ -352,3 +354,43 @@ def test_clerk_uploads_a_saved_page_in_the_admin_and_sees_the_version(clerk_clie
     detail = clerk_client.get(reverse("admin:cameras_pagefetch_change", args=[version.pk]))
     assert "Organizations granted access to Pine Lake GA PD data." in detail.content.decode()
     assert TransparencySnapshot.objects.get().captured_on == dt.date(2026, 8, 1)
+
+
+def test_a_stale_source_is_flagged_on_the_dashboard_and_in_the_digest(
+    clerk_client, clerk, source, other_city, mailoutbox, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    PageSource.objects.filter(pk=source.pk).update(
+        created_at=now - dt.timedelta(days=45), expected_interval_days=30
+    )
+    PageFetch.objects.create(
+        source=source, fetched_at=now - dt.timedelta(hours=3), status="blocked",
+        reason="The site answered 403: bot protection refused the download.",
+    )  # fmt: skip
+    theirs = PageSource.objects.create(
+        agency=AgencyFactory(name="Berkeley CA PD", home_city=other_city, state="CA"),
+        url="https://example.com/berkeley",
+    )
+    PageSource.objects.filter(pk=theirs.pk).update(created_at=now - dt.timedelta(days=90))
+
+    blocks = {block.key: block for block in clerk_dashboard(user=clerk)}
+    assert blocks["pages"].count == 1
+    row = blocks["pages"].rows[0]
+    assert row.label == "Pine Lake GA PD"
+    assert row.url == reverse("admin:cameras_pagesource_change", args=[source.pk])
+    assert "Blocked: The site answered 403" in row.detail
+    html = clerk_client.get(reverse("admin:index")).content.decode()
+    assert "Transparency pages not updated within their expected interval" in html
+    assert "Pine Lake GA PD" in html and "Berkeley" not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert moderation_digest_send(now=now) == 1  # Berkeley has no clerk to tell
+    (mail,) = mailoutbox
+    assert mail.to == [clerk.email]
+    assert mail.subject == "Joliet, IL: transparency pages gone stale"
+    created = timezone.localdate(now - dt.timedelta(days=45))
+    assert f"Pine Lake GA PD: unchanged since {created:%Y-%m-%d} (expected within 30 days)" in (
+        mail.body
+    )
+    assert reverse("admin:cameras_pagesource_change", args=[source.pk]) in mail.body
+    assert "Berkeley" not in mail.body
