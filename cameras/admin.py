@@ -509,7 +509,7 @@ class PageFetchAdmin(ReadOnlyScopedAdmin):
     list_select_related = ["source__agency", "job"]
     search_fields = ["source__url", "source__agency__name", "reason"]
     date_hierarchy = "fetched_at"
-    fields = [
+    fields = (
         "source",
         "origin",
         "status",
@@ -523,7 +523,7 @@ class PageFetchAdmin(ReadOnlyScopedAdmin):
         "created_by",
         "body_truncated",
         "body",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=_("import job"))
@@ -550,12 +550,12 @@ class OsmAreaForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("kind") == OsmArea.Kind.BBOX:
             box = [cleaned.get(name) for name in ("south", "west", "north", "east")]
-            if any(value is None for value in box):
-                raise ValidationError(_("A bounding box needs all four edges."))
             south, west, north, east = box
+            if south is None or west is None or north is None or east is None:
+                raise ValidationError(_("A bounding box needs all four edges."))
             if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
                 raise ValidationError(
                     _(

@@ -270,26 +270,42 @@ def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
     )
 
 
+@dataclass(frozen=True)
+class StalePage:
+    """A page source not changed within its expected interval: since when, and what its newest
+    version was (``last_status`` "" before the first)."""
+
+    source: PageSource
+    since: dt.datetime
+    last_status: str
+    last_reason: str
+
+
 def page_sources_stale(
     *, user: User | AnonymousUser | None = None, now: dt.datetime | None = None
-) -> list[PageSource]:
+) -> list[StalePage]:
     """Active page sources not changed within their expected interval (counted from their
-    registration until a first version is imported), oldest first; with ``user``, only those
-    of the user's cities. Each carries ``last_status`` and ``last_reason`` of its newest
-    version and ``stale_since``."""
+    registration until a first version is imported), longest stale first; with ``user``, only
+    those of the user's cities."""
     now = now or timezone.now()
     latest = PageFetch.objects.filter(source=OuterRef("pk")).order_by("-fetched_at", "-pk")
     sources = PageSource.objects.filter(is_active=True)
     if user is not None:
         sources = scope_queryset(sources, user=user, city_field="agency__home_city")
-    stale = []
     rows = sources.annotate(
-        last_status=Subquery(latest.values("status")[:1]),
-        last_reason=Subquery(latest.values("reason")[:1]),
+        newest_status=Subquery(latest.values("status")[:1]),
+        newest_reason=Subquery(latest.values("reason")[:1]),
     ).select_related("agency__home_city")
+    stale = []
     for source in rows:
         since = source.last_changed_at or source.created_at
         if since + dt.timedelta(days=source.expected_interval_days) < now:
-            source.stale_since = since  # type: ignore[attr-defined]
-            stale.append(source)
-    return sorted(stale, key=lambda s: (s.stale_since, s.pk))  # type: ignore[attr-defined]
+            stale.append(
+                StalePage(
+                    source=source,
+                    since=since,
+                    last_status=getattr(source, "newest_status", None) or "",
+                    last_reason=getattr(source, "newest_reason", None) or "",
+                )
+            )
+    return sorted(stale, key=lambda page: (page.since, page.source.pk))

@@ -168,18 +168,18 @@ def _failing_sources(user) -> DashboardBlock:
 def _stale_pages(user, *, now: dt.datetime) -> DashboardBlock:
     stale = page_sources_stale(user=user, now=now)
     rows = []
-    for source in stale[:ROWS_SHOWN]:
-        since = date_format(timezone.localtime(source.stale_since), "DATE_FORMAT")
+    for page in stale[:ROWS_SHOWN]:
+        since = date_format(timezone.localtime(page.since), "DATE_FORMAT")
         detail = _("unchanged since %(date)s") % {"date": since}
-        if source.last_status:
-            status = PageFetch.Status(source.last_status).label
+        if page.last_status:
+            status = PageFetch.Status(page.last_status).label
             detail += f" · {status}" + (
-                f": {Truncator(source.last_reason).chars(70)}" if source.last_reason else ""
+                f": {Truncator(page.last_reason).chars(70)}" if page.last_reason else ""
             )
         rows.append(
             DashboardRow(
-                label=str(source.agency),
-                url=_admin_url(PageSource, "change", pk=source.pk),
+                label=str(page.source.agency),
+                url=_admin_url(PageSource, "change", pk=page.source.pk),
                 detail=detail,
             )
         )

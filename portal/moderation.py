@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cameras.models import PageSource
-from cameras.selectors import page_sources_stale
+from cameras.selectors import StalePage, page_sources_stale
 from core.models import CityClerk
 from hearings.models import Comment
 from hearings.outbox import email_queue
@@ -25,10 +24,10 @@ def moderation_digest_send(*, now: dt.datetime | None = None) -> int:
     city's transparency pages have not changed within their expected interval; one email per
     clerk per day however often it runs. Returns how many emails were queued."""
     now = now or timezone.now()
-    stale_pages: dict[int, list[PageSource]] = {}
-    for source in page_sources_stale(now=now):
-        if source.agency.home_city_id is not None:
-            stale_pages.setdefault(source.agency.home_city_id, []).append(source)
+    stale_pages: dict[int, list[StalePage]] = {}
+    for page in page_sources_stale(now=now):
+        if page.source.agency.home_city_id is not None:
+            stale_pages.setdefault(page.source.agency.home_city_id, []).append(page)
     pending_comments = dict(
         Comment.objects.filter(status=Comment.Status.PENDING)
         .values_list("item__hearing__city")
@@ -62,13 +61,13 @@ def moderation_digest_send(*, now: dt.datetime | None = None) -> int:
             subject = _("%(city)s: transparency pages gone stale") % {"city": city}
         stale = [
             {
-                "agency": source.agency.name,
-                "since": timezone.localdate(source.stale_since),
-                "days": source.expected_interval_days,
+                "agency": page.source.agency.name,
+                "since": timezone.localdate(page.since),
+                "days": page.source.expected_interval_days,
                 "url": settings.PORTAL_SITE_URL
-                + reverse("admin:cameras_pagesource_change", args=[source.pk]),
+                + reverse("admin:cameras_pagesource_change", args=[page.source.pk]),
             }
-            for source in stale_pages.get(city.pk, [])
+            for page in stale_pages.get(city.pk, [])
         ]
         email_queue(
             key=f"digest:{now:%Y-%m-%d}:{city.pk}:{membership.user_id}",

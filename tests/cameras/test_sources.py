@@ -262,11 +262,16 @@ def test_a_source_not_changed_within_its_interval_is_stale(source, clerk, other_
     PageSource.objects.filter(pk=theirs.pk).update(created_at=now - dt.timedelta(days=90))
 
     stale = page_sources_stale(user=clerk, now=now)
-    assert [s.pk for s in stale] == [source.pk]
-    assert stale[0].last_status == "blocked"
-    assert {s.pk for s in page_sources_stale(now=now)} == {source.pk, theirs.pk}
-    assert fresh.pk not in {s.pk for s in page_sources_stale(now=now + dt.timedelta(days=20))}
-    assert fresh.pk in {s.pk for s in page_sources_stale(now=now + dt.timedelta(days=40))}
+    assert [page.source.pk for page in stale] == [source.pk]
+    assert (stale[0].last_status, stale[0].last_reason) == ("blocked", "The site answered 403")
+    assert stale[0].since == PageSource.objects.get(pk=source.pk).created_at
+
+    def stale_ids(at):
+        return {page.source.pk for page in page_sources_stale(now=at)}
+
+    assert stale_ids(now) == {source.pk, theirs.pk}
+    assert fresh.pk not in stale_ids(now + dt.timedelta(days=20))
+    assert fresh.pk in stale_ids(now + dt.timedelta(days=40))
 
 
 # --- admin ----------------------------------------------------------------------------------
