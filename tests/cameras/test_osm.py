@@ -182,3 +182,12 @@ def test_clerk_registers_an_area_for_their_city_only(clerk_client, clerk_city, o
     assert "Joliet" in listing and "Berkeley" not in listing
     page = clerk_client.get(reverse("admin:cameras_osmarea_change", args=[theirs.pk]))
     assert page.status_code in (302, 404)
+
+
+def test_an_osm_camera_page_credits_openstreetmap(client, overpass, area):
+    overpass.files["/api/interpreter"] = FIXTURE.read_bytes()
+    osm_area_refresh(area=area)
+    camera = Camera.objects.get(source="osm", source_id="node/1001")
+    html = client.get(camera.get_absolute_url()).content.decode()
+    assert 'href="https://www.openstreetmap.org/copyright"' in html
+    assert "available under the Open Database License (ODbL)" in html
