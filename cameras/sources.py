@@ -187,8 +187,10 @@ def page_source_fetch(
                 answered=BLOCK_STATUSES,
             )
         except FetchError as exc:
-            fetch.status, fetch.reason = PageFetch.Status.FAILED, str(exc)
-            fetch.http_status = exc.http_status
+            # A block whose page could not be read (too large, too slow) is still a block.
+            blocked = exc.http_status in BLOCK_STATUSES
+            fetch.status = PageFetch.Status.BLOCKED if blocked else PageFetch.Status.FAILED
+            fetch.reason, fetch.http_status = str(exc), exc.http_status
             return _finish(fetch, source=source, actor=actor)
         fetch.http_status = fetched.http_status
         fetch.bytes_received, fetch.sha256 = fetched.bytes_received, fetched.sha256
