@@ -13,7 +13,7 @@ from tests.factories import AgencyFactory, SharingAgreementFactory, Transparency
 from tests.hearings.factories import HearingFactory
 from tests.hearings.petition_factories import OpenPetitionFactory
 from tests.searches.test_importers import run_audit
-from tests.watch.conftest import NEWER, NEWER_PAGE, NEW_POLICY, OLD_POLICY, run_page
+from tests.watch.conftest import NEW_POLICY, NEWER, NEWER_PAGE, OLD_POLICY, run_page
 from watch.models import ChangeEvent
 from watch.services import changes_collect
 
