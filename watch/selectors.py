@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Mapping
@@ -176,6 +177,10 @@ def changes_present(*, events: list[ChangeEvent]) -> list[ChangeEvent]:
         event.summary = change_summary(event)  # type: ignore[attr-defined]
         event.marks = change_marks(event)  # type: ignore[attr-defined]
         event.link = change_link(event)  # type: ignore[attr-defined]
+        previous = data.get("previous_on")
+        event.previous_on = (  # type: ignore[attr-defined]
+            dt.date.fromisoformat(previous) if isinstance(previous, str) else None
+        )
         event.diff = (  # type: ignore[attr-defined]
             text_diff(old=str(data.get("old", "")), new=str(data.get("new", "")))
             if event.kind in TEXT_CHANGES or isinstance(data.get("new"), str)

@@ -22,7 +22,7 @@ from watch.filters import ChangeEventFilter
 from watch.models import ChangeEvent
 from watch.selectors import FEED_ITEMS, change_list, change_summary, changes_present, text_diff
 
-PAGE_FILTERS = ("kind", "topic")
+PAGE_FILTERS = ("topic", "kind")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def _filter_form(request: HttpRequest) -> forms.Form:
             form.fields.pop(name)
     form.fields["topic"].widget = forms.CheckboxSelectMultiple(choices=ChangeEvent.Topic.choices)
     form.fields["kind"].widget = forms.CheckboxSelectMultiple(choices=ChangeEvent.Kind.choices)
+    form.order_fields(PAGE_FILTERS)
     return form
 
 

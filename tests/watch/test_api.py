@@ -1,5 +1,7 @@
 """``/api/v1/changes/``: the change log with its filters, as JSON and CSV, in the schema."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -99,3 +101,17 @@ def test_schema_documents_the_changes_list_and_its_filters(client):
     assert {"forbidden", "marked", "format"} <= params
     assert operation["tags"] == ["changes"]
     assert "ChangeKindEnum" in schema["components"]["schemas"]
+
+
+def test_a_csv_over_the_inline_limit_is_built_with_its_kind_filter(
+    client, two_pages, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(URL, {"format": "csv", "kind": ["sharing_added", "sharing_removed"]})
+    assert response.status_code == 303
+    download = client.get(client.get(response["Location"]).json()["download_url"])
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))
+    # The list's own kind filter reaches the file (it is not the export's kind).
+    assert sorted(r["kind"] for r in rows) == ["sharing_added", "sharing_removed"]
