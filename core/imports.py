@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from core.import_scope import ImportScope
 from core.models import City, ImportJob, ImportRowError
 from core.services import ServiceError, audit_record
+from core.signals import import_finished
 from core.tasking import task_enqueue, task_enqueue_on_commit
 
 if TYPE_CHECKING:
@@ -613,6 +614,10 @@ def _wind_up(job: ImportJob) -> ImportJob:
     if job.status == ImportJob.Status.SUCCEEDED and job.kind in DISCARD_FILE_KINDS and job.file:
         job.file.delete(save=False)
         job.save(update_fields=["file", "updated_at"])
+    if job.status == ImportJob.Status.SUCCEEDED:
+        # After the data transaction: receivers read what the import wrote (inside an outer
+        # transaction, they queue their work on its commit).
+        import_finished.send(sender=ImportJob, job=job)
     return job
 
 

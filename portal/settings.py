@@ -277,6 +277,8 @@ IMPORT_QUEUE_TASKS = [
     "searches.tasks.searches_reflag",
     # A download of every search reads for minutes, like an import.
     "exports.tasks.export_job_build",
+    # Reads every agreement and snapshot, like the imports it follows.
+    "watch.tasks.changes_collect_task",
 ]
 CELERY_TASK_ROUTES = {name: {"queue": "imports"} for name in IMPORT_QUEUE_TASKS}
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -314,6 +316,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-exports": {
         "task": "exports.tasks.export_jobs_purge",
         "schedule": 60 * 60,
+    },
+    # The change log also collects right after every import; this catches what changed
+    # otherwise (hearings, petitions, admin edits). Collecting twice records nothing new.
+    "collect-changes": {
+        "task": "watch.tasks.changes_collect_task",
+        "schedule": env.int("CHANGES_COLLECT_MINUTES", default=30) * 60,
     },
 }
 # API lists answer ?format=csv over at most this many rows inline (streamed in the request);
