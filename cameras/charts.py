@@ -8,16 +8,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import plotly.graph_objects as go
 from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from plotly.subplots import make_subplots
 
 from cameras.models import Camera
-from core.charts import FONT, SERIES_COLORS, TEMPLATE, figure_html
+from core.charts import FONT, SERIES_COLORS, Figure, figure_html, shared_x_rows, trace
 from core.models import Agency
 from core.states import STATE_CHOICES
 
@@ -141,7 +139,7 @@ def _bearings(directions: Iterable[Any] | None) -> list[float]:
     return bearings
 
 
-def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> go.Scattermap | None:
+def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> dict[str, Any] | None:
     """Arrows from the camera toward each of its bearings, as one line trace (segments split
     by gaps); None when the camera has no recorded bearing."""
     bearings = _bearings(focus.get("directions"))
@@ -160,7 +158,8 @@ def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> go.Scatter
         for point in (lat, lon), tip, None, barbs[0], tip, barbs[1], None:
             lats.append(point[0] if point else None)
             lons.append(point[1] if point else None)
-    return go.Scattermap(
+    return trace(
+        "scattermap",
         lat=lats,
         lon=lons,
         mode="lines",
@@ -187,9 +186,9 @@ def camera_map(
     by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in points:
         by_kind[row.get("owner__kind") or Agency.Kind.OTHER].append(row)
-    fig = go.Figure()
+    traces = []
     if context_points:
-        fig.add_trace(
+        traces.append(
             _camera_trace(
                 context_points,
                 name=_("Nearby cameras (%(count)s)") % {"count": len(context_points)},
@@ -216,7 +215,7 @@ def camera_map(
         )
         arrows = _direction_trace(focus, radius_m=radius_m)
         if arrows is not None:
-            fig.add_trace(arrows)
+            traces.append(arrows)
         dlat = radius_m / METERS_PER_DEGREE
         dlon = radius_m / (METERS_PER_DEGREE * cos_lat)
         lats, lons = [lat - dlat, lat + dlat], [lon - dlon, lon + dlon]
@@ -224,7 +223,7 @@ def camera_map(
     for kind in KIND_COLORS:
         rows = by_kind.get(kind)
         if rows:
-            fig.add_trace(
+            traces.append(
                 _camera_trace(
                     rows,
                     name=f"{KIND_LABELS[kind]} ({len(rows)})",
@@ -234,18 +233,17 @@ def camera_map(
     center, zoom = (
         _fit(lats, lons, max_zoom=max_zoom) if lats else ({"lat": 39.5, "lon": -98.35}, 3.0)
     )
-    fig.update_layout(
-        template=TEMPLATE,
-        map={"style": map_style(), "center": center, "zoom": zoom},
-        margin={"l": 0, "r": 0, "t": 8, "b": 0},
-        height=height,
-        font=FONT,
+    layout = {
+        "map": {"style": map_style(), "center": center, "zoom": zoom},
+        "margin": {"l": 0, "r": 0, "t": 8, "b": 0},
+        "height": height,
+        "font": FONT,
         # Above the map, so the legend never hides markers.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
-        showlegend=True,
-    )
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        "showlegend": True,
+    }
     graph = figure_html(
-        fig,
+        {"data": traces, "layout": layout},
         div_id,
         waiting=_("The map is drawn here when scripts run; the list has every camera."),
     )
@@ -278,7 +276,7 @@ def camera_map(
 
 def _camera_trace(
     rows: Sequence[Mapping[str, Any]], *, name: str, marker: dict[str, Any]
-) -> go.Scattermap:
+) -> dict[str, Any]:
     hover = (
         "<b>%{customdata[0]}</b><br>"
         + escape(_("Owner"))
@@ -292,7 +290,8 @@ def _camera_trace(
     )
     status_labels = _camera_status_labels()
     unknown = _("unknown")
-    return go.Scattermap(
+    return trace(
+        "scattermap",
         lat=[float(r["latitude"]) for r in rows],
         lon=[float(r["longitude"]) for r in rows],
         mode="markers",
@@ -326,40 +325,37 @@ def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString
         ("total_cameras", _("Cameras")),
         ("searches_30d", _("Searches in 30 days")),
     ]
-    fig = make_subplots(
-        rows=len(metrics),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.09,
-        subplot_titles=[str(label) for _field, label in metrics],
-    )
+    layout, axes = shared_x_rows([str(label) for _field, label in metrics], vertical_spacing=0.09)
+    for suffix in axes:
+        layout[f"xaxis{suffix}"].update(type="date", gridcolor="#e5e7eb")
+        layout[f"yaxis{suffix}"].update(rangemode="tozero", gridcolor="#e5e7eb")
     by_agency: dict[str, list[Any]] = defaultdict(list)
     for snapshot in history:
         by_agency[snapshot.agency.name].append(snapshot)
+    traces = []
     for index, (agency_name, snapshots) in enumerate(sorted(by_agency.items())):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         snapshots = sorted(snapshots, key=lambda s: s.captured_on)
-        for row, (field, label) in enumerate(metrics, start=1):
-            fig.add_trace(
-                go.Scatter(
-                    x=[s.captured_on.isoformat() for s in snapshots],
+        dates = [s.captured_on.isoformat() for s in snapshots]
+        for (field, label), suffix in zip(metrics, axes, strict=True):
+            traces.append(
+                trace(
+                    "scatter",
+                    x=dates,
                     y=[getattr(s, field) for s in snapshots],
                     mode="lines+markers",
                     name=escape(agency_name),
                     legendgroup=str(index),
-                    showlegend=row == 1,
+                    showlegend=suffix == axes[0],
                     line={"color": color, "width": 2},
                     marker={"size": 7},
                     connectgaps=False,
                     hovertemplate="%{x}: %{y:,}<extra>" + escape(label) + "</extra>",
-                ),
-                row=row,
-                col=1,
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
+                )
             )
-    fig.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
-    fig.update_xaxes(type="date", gridcolor="#e5e7eb")
-    fig.update_layout(
-        template=TEMPLATE,
+    layout.update(
         height=520,
         margin={"l": 50, "r": 10, "t": 30, "b": 30},
         font=FONT,
@@ -368,7 +364,7 @@ def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
         hovermode="x unified",
     )
-    return figure_html(fig, div_id)
+    return figure_html({"data": traces, "layout": layout}, div_id)
 
 
 # Sunburst colours: the owner's own state in blue, other states in orange, unknown in grey;
@@ -419,24 +415,26 @@ def sharing_sunburst(
             FEDERAL_COLOR if kind == Agency.Kind.FEDERAL else SUNBURST_COLORS[group(state)][1]
         )
     values[0] = sum(state_totals.values())
-    fig = go.Figure(
-        go.Sunburst(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            maxdepth=3,
-            insidetextorientation="radial",
-            marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
-            hovertemplate="%{label}: %{value:,}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        height=460,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        font=FONT,
-        paper_bgcolor="#ffffff",
-    )
-    return figure_html(fig, div_id)
+    figure: Figure = {
+        "data": [
+            trace(
+                "sunburst",
+                ids=ids,
+                labels=labels,
+                parents=parents,
+                values=values,
+                branchvalues="total",
+                maxdepth=3,
+                insidetextorientation="radial",
+                marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
+                hovertemplate="%{label}: %{value:,}<extra></extra>",
+            )
+        ],
+        "layout": {
+            "height": 460,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "font": FONT,
+            "paper_bgcolor": "#ffffff",
+        },
+    }
+    return figure_html(figure, div_id)
