@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from cameras.models import Camera
 from core.charts import FONT, SERIES_COLORS, Figure, figure_html, shared_x_rows, trace
@@ -40,19 +40,22 @@ MAP_BACKGROUND = "#e9eef2"
 MAP_TILE_SOURCE = "tiles"
 
 
+# Lazy, so a bearing costs the one translation it needs (a map labels every camera's bearings).
+COMPASS_POINTS = [
+    pgettext_lazy("compass point", "N"),
+    pgettext_lazy("compass point", "NE"),
+    pgettext_lazy("compass point", "E"),
+    pgettext_lazy("compass point", "SE"),
+    pgettext_lazy("compass point", "S"),
+    pgettext_lazy("compass point", "SW"),
+    pgettext_lazy("compass point", "W"),
+    pgettext_lazy("compass point", "NW"),
+]
+
+
 def compass_point(degrees: float) -> str:
     """The 8-point compass name of a bearing: 90 -> "E"."""
-    points = [
-        pgettext("compass point", "N"),
-        pgettext("compass point", "NE"),
-        pgettext("compass point", "E"),
-        pgettext("compass point", "SE"),
-        pgettext("compass point", "S"),
-        pgettext("compass point", "SW"),
-        pgettext("compass point", "W"),
-        pgettext("compass point", "NW"),
-    ]
-    return points[round((degrees % 360) / 45) % 8]
+    return str(COMPASS_POINTS[round((degrees % 360) / 45) % 8])
 
 
 def directions_label(directions: Iterable[Any] | None, fallback: str = "") -> str:
