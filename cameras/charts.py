@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from cameras.models import Camera
-from core.charts import FONT, SERIES_COLORS, Figure, figure_html, shared_x_rows, trace
+from core.charts import FONT, SERIES_COLORS, Figure, figure_html, shared_x_rows, text, trace
 from core.models import Agency
 from core.states import STATE_CHOICES
 
@@ -40,7 +41,8 @@ MAP_BACKGROUND = "#e9eef2"
 MAP_TILE_SOURCE = "tiles"
 
 
-# Lazy, so a bearing costs the one translation it needs (a map labels every camera's bearings).
+# Lazy: a label translates the point it needs, and a map or table of many cameras translates the
+# eight once (``compass_names``) rather than for every bearing.
 COMPASS_POINTS = [
     pgettext_lazy("compass point", "N"),
     pgettext_lazy("compass point", "NE"),
@@ -53,20 +55,31 @@ COMPASS_POINTS = [
 ]
 
 
-def compass_point(degrees: float) -> str:
-    """The 8-point compass name of a bearing: 90 -> "E"."""
-    return str(COMPASS_POINTS[round((degrees % 360) / 45) % 8])
+def compass_names() -> list[str]:
+    """The eight compass points, N to NW, in the current language."""
+    return [str(point) for point in COMPASS_POINTS]
 
 
-def directions_label(directions: Iterable[Any] | None, fallback: str = "") -> str:
-    """Compass text for a camera's bearings, e.g. "90° (E), 180° (S)"; shared by maps and tables."""
+def compass_point(degrees: float, names: Sequence[str] | None = None) -> str:
+    """The 8-point compass name of a bearing: 90 -> "E" (from ``names`` when given)."""
+    index = round((degrees % 360) / 45) % 8
+    return names[index] if names else str(COMPASS_POINTS[index])
+
+
+def directions_label(
+    directions: Iterable[Any] | None, fallback: str = "", *, compass: Sequence[str] | None = None
+) -> str:
+    """Compass text for a camera's bearings, e.g. "90° (E), 180° (S)"; shared by maps and tables.
+
+    ``compass`` is ``compass_names()``, for callers that label many cameras.
+    """
     parts = []
     for value in directions or []:
         try:
             degrees = float(value)
         except (TypeError, ValueError):
             continue
-        parts.append(f"{degrees:g}° ({compass_point(degrees)})")
+        parts.append(f"{degrees:g}° ({compass_point(degrees, compass)})")
     return ", ".join(parts) or fallback
 
 
@@ -189,6 +202,7 @@ def camera_map(
     by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in points:
         by_kind[row.get("owner__kind") or Agency.Kind.OTHER].append(row)
+    words = _CameraText.current()
     traces = []
     if context_points:
         traces.append(
@@ -196,6 +210,7 @@ def camera_map(
                 context_points,
                 name=_("Nearby cameras (%(count)s)") % {"count": len(context_points)},
                 marker={"size": 8, "color": "#8c959f", "opacity": 0.8},
+                words=words,
             )
         )
     everything = [*points, *context_points]
@@ -231,6 +246,7 @@ def camera_map(
                     rows,
                     name=f"{KIND_LABELS[kind]} ({len(rows)})",
                     marker={"size": 11, "color": KIND_COLORS[kind], "opacity": 0.9},
+                    words=words,
                 )
             )
     center, zoom = (
@@ -277,22 +293,39 @@ def camera_map(
     )
 
 
+@dataclass(frozen=True)
+class _CameraText:
+    """The translated words of a map's camera traces, looked up once a map."""
+
+    hover: str
+    statuses: dict[str, str]
+    unknown: str
+    compass: list[str]
+
+    @classmethod
+    def current(cls) -> _CameraText:
+        return cls(
+            hover=(
+                "<b>%{customdata[0]}</b><br>"
+                + escape(_("Owner"))
+                + ": %{customdata[1]}<br>"
+                + escape(_("Vendor"))
+                + ": %{customdata[2]}<br>"
+                + escape(_("Direction"))
+                + ": %{customdata[3]}<br>"
+                + escape(_("Status"))
+                + ": %{customdata[4]}<extra></extra>"
+            ),
+            statuses={value: str(label) for value, label in Camera.Status.choices},
+            unknown=_("unknown"),
+            compass=compass_names(),
+        )
+
+
 def _camera_trace(
-    rows: Sequence[Mapping[str, Any]], *, name: str, marker: dict[str, Any]
+    rows: Sequence[Mapping[str, Any]], *, name: str, marker: dict[str, Any], words: _CameraText
 ) -> dict[str, Any]:
-    hover = (
-        "<b>%{customdata[0]}</b><br>"
-        + escape(_("Owner"))
-        + ": %{customdata[1]}<br>"
-        + escape(_("Vendor"))
-        + ": %{customdata[2]}<br>"
-        + escape(_("Direction"))
-        + ": %{customdata[3]}<br>"
-        + escape(_("Status"))
-        + ": %{customdata[4]}<extra></extra>"
-    )
-    status_labels = _camera_status_labels()
-    unknown = _("unknown")
+    unknown = words.unknown
     return trace(
         "scattermap",
         lat=[float(r["latitude"]) for r in rows],
@@ -302,23 +335,21 @@ def _camera_trace(
         marker=marker,
         customdata=[
             [
-                escape(r.get("address") or _("Camera #%(pk)s") % {"pk": r["pk"]}),
-                escape(r.get("owner__name") or unknown),
-                escape(r.get("vendor") or unknown),
-                escape(
-                    directions_label(r.get("directions"), r.get("direction_text", "")) or unknown
+                text(r.get("address") or _("Camera #%(pk)s") % {"pk": r["pk"]}),
+                text(r.get("owner__name") or unknown),
+                text(r.get("vendor") or unknown),
+                text(
+                    directions_label(
+                        r.get("directions"), r.get("direction_text", ""), compass=words.compass
+                    )
+                    or unknown
                 ),
-                escape(status_labels.get(r.get("status") or "", r.get("status") or "")),
+                text(words.statuses.get(r.get("status") or "", r.get("status") or "")),
             ]
             for r in rows
         ],
-        hovertemplate=hover,
+        hovertemplate=words.hover,
     )
-
-
-def _camera_status_labels() -> dict[str, str]:
-
-    return {value: str(label) for value, label in Camera.Status.choices}
 
 
 def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString:

@@ -16,6 +16,7 @@ instead.
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -50,6 +51,15 @@ def trace(kind: str, **properties: Any) -> dict[str, Any]:
     """One trace of a figure: ``trace("bar", x=..., y=...)`` is plotly.js's
     ``{"type": "bar", "x": ..., "y": ...}``."""
     return {"type": kind, **properties}
+
+
+def text(value: object) -> str:
+    """``value`` escaped for a figure's labels and hover text, which plotly.js reads as HTML.
+
+    The same as Django's ``escape`` without its lazy-string wrapper, which costs more than the
+    escaping in a map's five values for each of hundreds of cameras.
+    """
+    return html.escape(str(value))
 
 
 def shared_x_rows(titles: Sequence[str], *, vertical_spacing: float) -> tuple[Figure, list[str]]:
@@ -134,11 +144,11 @@ def figure_json(figure: Mapping[str, Any]) -> str:
 _JSON_BLOCK_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
-def _block_text(text: str) -> str:
+def _block_text(data: str) -> str:
     # str.replace, three times, is ten times faster than str.translate on a map's 20 kB of JSON.
     for character, escaped in _JSON_BLOCK_ESCAPES:
-        text = text.replace(character, escaped)
-    return text
+        data = data.replace(character, escaped)
+    return data
 
 
 def figure_html(

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from plotly.offline import get_plotlyjs_version
 from plotly.subplots import make_subplots
@@ -404,3 +405,14 @@ def test_figure_json_writes_what_plotly_wrote_for_odd_values():
     }
     with pytest.raises(TypeError, match="object is not JSON serializable in a figure"):
         figure_json({"data": [object()]})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_compass_names_label_bearings_as_one_at_a_time_does(language):
+    bearings = [0, 44, 90, 135.5, 180, 225, 270, 315, 359, "bad", None]
+    with translation.override(language):
+        compass = charts.compass_names()
+        assert charts.directions_label(bearings, compass=compass) == charts.directions_label(
+            bearings
+        )
+        assert charts.compass_point(270, compass) == ("W" if language == "en" else "O")
