@@ -9,8 +9,8 @@ facts, so nothing is only in a chart.
 A figure is the plain dict plotly.js draws, ``{"data": [traces], "layout": {...}}`` (the
 plotly.js figure schema), built with ``trace`` and serialized by ``figure_html``. Building it
 with ``plotly.graph_objects`` validated every property on every request and took most of an
-uncached page's time; tests/portal/test_charts.py validates the figures against plotly's schema
-instead.
+uncached page's time; the tests check the figures against plotly's schema instead
+(``tests.helpers.figure_of``).
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def shared_x_rows(titles: Sequence[str], *, vertical_spacing: float) -> tuple[Fi
     suffixes = [str(row) if row > 1 else "" for row in range(1, rows + 1)]
     bottom = f"x{suffixes[-1]}"
     for index, (suffix, title) in enumerate(zip(suffixes, titles, strict=True)):
-        # Rows are numbered from the top; make_subplots sums the rows below as it does here.
+        # Rows are numbered from the top; the same float arithmetic as make_subplots, so the
+        # domains (and the titles placed on them) are equal to the last bit.
         below = rows - 1 - index
         start = sum([height] * below) + below * vertical_spacing
         domain = [_clamp(start), _clamp(start + height)]
