@@ -98,7 +98,7 @@ def _description(
     return fallback.get(key) or fallback.get(key.rsplit("_", 1)[-1], "")
 
 
-def _model_verbose_name(field: serializers.Field) -> Promise | None:
+def _model_verbose_name(field: serializers.Field) -> Any:
     parent = field.parent
     model = getattr(getattr(parent, "Meta", None), "model", None)
     if model is None or not field.source or "." in field.source or field.source == "*":
@@ -144,9 +144,7 @@ def serializer_columns(
             if label and description:
                 description = prefixed(label, description)
             column_type = _field_type(field, parent, name)
-            columns.append(
-                Column(key, column_type, description, (*path, name), (*chain, field))
-            )
+            columns.append(Column(key, column_type, description, (*path, name), (*chain, field)))
 
     walk(serializer, (), (), None)
     names = [c.name for c in columns]

@@ -104,7 +104,10 @@ def _write_files(
         for table in tables:
             started = time.monotonic()
             columns, rows = table.open()
-            csv_path, parquet_path = directory / f"{table.name}.csv", directory / f"{table.name}.parquet"
+            csv_path, parquet_path = (
+                directory / f"{table.name}.csv",
+                directory / f"{table.name}.parquet",
+            )
             count = table_write(
                 name=table.name,
                 columns=columns,
@@ -161,9 +164,7 @@ def dataset_snapshot_write(
     try:
         # Labels in the rows (state and category names) read the same whoever runs it.
         with translation.override(settings.LANGUAGE_CODE):
-            files, written = _write_files(
-                temp, tables=tables, write=write or WriteSettings()
-            )
+            files, written = _write_files(temp, tables=tables, write=write or WriteSettings())
         created_at = timezone.now()
         manifest = {
             "date": day.isoformat(),
@@ -177,7 +178,8 @@ def dataset_snapshot_write(
         )
         # The manifest last: a directory is a snapshot only once it has one.
         (temp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        os.chmod(temp, 0o755)  # mkdtemp makes it private to the worker's user
+        # mkdtemp makes it private to the worker's user; web processes under another user read it.
+        os.chmod(temp, 0o755)  # noqa: S103 - public data, read-only for others
         _install(temp, final)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)

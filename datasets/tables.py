@@ -64,7 +64,6 @@ class ChangeEventRowSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text=_("The sharing partner, for sharing changes.")
     )
     topic = serializers.CharField(read_only=True, help_text=_("What a subscriber picks."))
-    data = serializers.JSONField(read_only=True, help_text=_("Public details (JSON)."))
 
     class Meta:
         model = ChangeEvent
@@ -124,8 +123,7 @@ class Table:
         lookups, converters = plan
         values = queryset.values_list(*lookups).iterator(chunk_size=CHUNK_ROWS)
         return columns, (
-            tuple(convert(v) for convert, v in zip(converters, row, strict=True))
-            for row in values
+            tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in values
         )
 
 
@@ -147,7 +145,7 @@ def _stats_serializer(group_by: list[str]) -> Callable[[], serializers.Serialize
 
     def build() -> serializers.Serializer:
         serializer = SearchStatsRowSerializer()
-        for name in [n for n in serializer.fields if n not in keep]:
+        for name in [n for n in serializer.fields.keys() if n not in keep]:
             serializer.fields.pop(name)
         return serializer
 

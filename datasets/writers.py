@@ -108,7 +108,7 @@ def table_write(
     number of rows written."""
     schema = arrow_schema(columns)
     placeholders = ", ".join("?" for _ in columns)
-    insert = f"INSERT INTO {quote(name)} VALUES ({placeholders})"  # noqa: S608 - quoted names
+    insert = f"INSERT INTO {quote(name)} VALUES ({placeholders})"
     sqlite_create(sqlite, name, columns)
     count = 0
     pending: list[pa.RecordBatch] = []

@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "exports", "cameras", "searches", "hearings", "petitions", "watch", "portal"]
+LAYERS = [
+    "core",
+    "exports",
+    "cameras",
+    "searches",
+    "hearings",
+    "petitions",
+    "watch",
+    "datasets",
+    "portal",
+]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 
