@@ -146,15 +146,17 @@ def dataset_snapshot_write(
     day: dt.date | None = None,
     replace: bool = False,
     actor: User | None = None,
-    tables: Sequence[Table] = TABLES,
+    tables: Sequence[Table] | None = None,
     write: WriteSettings | None = None,
 ) -> Snapshot:
     """Write the snapshot of ``day`` (today by default): every public table as CSV and Parquet
     plus one SQLite file of all, with a manifest of sizes, row counts and SHA-256 checksums.
 
-    A day that already has a snapshot keeps it (SnapshotExists) unless ``replace``.
+    A day that already has a snapshot keeps it (SnapshotExists) unless ``replace``; ``tables``
+    (all by default) limits it to some tables.
     """
     day = day or timezone.localdate()
+    tables = TABLES if tables is None else tables
     root = datasets_root()
     final = root / day.isoformat()
     if not replace and snapshot_get(day) is not None:

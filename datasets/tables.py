@@ -145,8 +145,10 @@ def _stats_serializer(group_by: list[str]) -> Callable[[], serializers.Serialize
 
     def build() -> serializers.Serializer:
         serializer = SearchStatsRowSerializer()
-        for name in [n for n in serializer.fields.keys() if n not in keep]:
-            serializer.fields.pop(name)
+        names: list[str] = list(serializer.fields)  # the stubs type iteration as fields
+        for name in names:
+            if name not in keep:
+                serializer.fields.pop(name)
         return serializer
 
     return build

@@ -22,6 +22,7 @@ ENDPOINTS = [
     "comments",
     "petitions",
     "exports",
+    "datasets",
 ]
 LOOKUPS = {
     "cities": "{slug}",
@@ -39,6 +40,7 @@ LOOKUPS = {
     "comments": "{id}",
     "petitions": "{slug}",
     "exports": "{id}",
+    "datasets": "{date}",
 }
 
 
