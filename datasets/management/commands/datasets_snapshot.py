@@ -41,7 +41,9 @@ class Command(BaseCommand):
                 day=day, replace=options["replace"], tables=tables
             )
         except services.SnapshotExists as exc:
-            raise CommandError(f"A snapshot of {exc} exists; pass --replace to rewrite it.") from exc
+            raise CommandError(
+                f"A snapshot of {exc} exists; pass --replace to rewrite it."
+            ) from exc
         for entry in snapshot.files:
             self.stdout.write(f"{entry.name}\t{entry.rows} rows\t{entry.size} B\t{entry.sha256}")
         self.stdout.write(
