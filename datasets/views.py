@@ -77,7 +77,8 @@ def data_file(request: HttpRequest, day: str, name: str) -> HttpResponseBase:
     response = FileResponse(
         open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
         as_attachment=entry is not None,
-        filename=f"alpr-portal-{day}-{name}" if entry else name,
+        # The manifest's name, so that ``sha256sum -c SHA256SUMS`` checks the downloads.
+        filename=name,
         content_type=content_type,
     )
     response["ETag"] = etag
