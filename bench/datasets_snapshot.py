@@ -50,7 +50,7 @@ def _fill(rows: int) -> None:
         raise SystemExit("PostgreSQL only: set DATABASE_URL")
     if Search.objects.exists():
         raise SystemExit("The database already holds searches: use an empty one")
-    categories = list(ReasonCategory.objects.values_list("pk", flat=True)) or [None]
+    categories: list[int | None] = [*ReasonCategory.objects.values_list("pk", flat=True)] or [None]
     with transaction.atomic(), connection.cursor() as cursor:
         Agency.objects.bulk_create(
             Agency(
@@ -102,14 +102,15 @@ def main() -> int:
     print(f"filled {args.rows:,} searches in {time.monotonic() - started:.0f} s")
     with tempfile.TemporaryDirectory(prefix="bench-datasets-") as root:
         env = {**os.environ, "DATASETS_ROOT": root, "LOG_LEVEL": "WARNING"}
-        out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        out = subprocess.run(
             [sys.executable, "-c", CHILD], env=env, cwd=ROOT, check=True, capture_output=True
         ).stdout
         result = json.loads(out.decode().strip().splitlines()[-1])
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     seconds = result["seconds"]
     print(
-        f"snapshot of searches: {seconds:.0f} s, {args.rows / seconds:,.0f} rows/s, peak RSS {peak_mb:.0f} MB"
+        f"snapshot of searches: {seconds:.0f} s, {args.rows / seconds:,.0f} rows/s, "
+        f"peak RSS {peak_mb:.0f} MB"
     )
     for name, rows, size in result["files"]:
         print(f"  {name}: {rows:,} rows, {size / 1e6:.1f} MB")
