@@ -7,8 +7,8 @@ Fills ``searches_search`` of the (migrated, otherwise empty) database NAME with 
 searches by set-based SQL (200 audited agencies, 2,000 searching agencies, 20,000 reasons),
 then writes the searches table's snapshot (CSV, Parquet, SQLite) in a child process whose peak
 RSS is read from ``getrusage(RUSAGE_CHILDREN)``. Prints the time, rows/s, peak memory and file
-sizes. Refuses to run on SQLite or on a database that already holds searches. Not part of the
-test suite.
+sizes. Refuses to run on SQLite or on a database that already holds searches (``--reuse``
+snapshots the rows of an earlier run again). Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -94,12 +94,16 @@ def _fill(rows: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="snapshot the searches an earlier run generated"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     sys.path.insert(0, str(ROOT))
-    started = time.monotonic()
-    _fill(args.rows)
-    print(f"filled {args.rows:,} searches in {time.monotonic() - started:.0f} s")
+    if not args.reuse:
+        started = time.monotonic()
+        _fill(args.rows)
+        print(f"filled {args.rows:,} searches in {time.monotonic() - started:.0f} s")
     with tempfile.TemporaryDirectory(prefix="bench-datasets-") as root:
         env = {**os.environ, "DATASETS_ROOT": root, "LOG_LEVEL": "WARNING"}
         out = subprocess.run(

@@ -155,8 +155,8 @@ def serializer_columns(
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
+    if type(value) is str or value is None:
+        return value
     if isinstance(value, list | tuple):
         if all(not isinstance(v, Mapping | list | tuple) for v in value):
             return ";".join(str(v) for v in value)
@@ -234,18 +234,35 @@ def _lookup(column: Column) -> str | None:
     return "__".join(parts)
 
 
+# Text fields whose representation of a text value is that value: a CharField's is ``str()``,
+# a choice field's the same choice.
+VERBATIM = (serializers.CharField.to_representation, serializers.ChoiceField.to_representation)
+# Other representations (flag names, state names, URLs) are remembered per value, up to this
+# many values a column: a million searches carry a few hundred flag sets.
+MEMO_MAX = 10_000
+
+
 def _plan_converter(column: Column) -> Callable[[Any], Any]:
     convert = CONVERTERS[column.type]
     last = column.fields[-1]
     if column.type != ColumnType.TEXT or isinstance(last, RELATED_AS_IS):
         return convert
     default = last.default
+    verbatim = type(last).to_representation in VERBATIM
+    memo: dict[Any, Any] = {}
 
     def text(value: Any) -> Any:
         if value is None:
             # As the serializer: a missing related object gives the field's default, or null.
             return None if default is serializers.empty else convert(default)
-        return convert(last.to_representation(value))
+        if verbatim and type(value) is str:
+            return value
+        found = memo.get(value)
+        if found is None:
+            found = convert(last.to_representation(value))
+            if len(memo) < MEMO_MAX:
+                memo[value] = found
+        return found
 
     return text
 

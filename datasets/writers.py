@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,26 +48,39 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return _iso(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else convert(value)
 
 
-def sqlite_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return _iso(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+# What a typed value becomes in a CSV cell and in SQLite, for the types that need it; text and
+# numbers go as they are (the csv module writes None as an empty cell, sqlite3 as NULL, and
+# stores a bool as 0 or 1).
+CSV_CELLS: dict[ColumnType, Callable[[Any], Any]] = {
+    ColumnType.BOOLEAN: lambda value: "" if value is None else ("true" if value else "false"),
+    ColumnType.DATE: _optional(dt.date.isoformat),
+    ColumnType.DATETIME: _optional(_iso),
+}
+SQLITE_VALUES: dict[ColumnType, Callable[[Any], Any]] = {
+    ColumnType.DATE: _optional(dt.date.isoformat),
+    ColumnType.DATETIME: _optional(_iso),
+}
+
+
+def _converted(
+    columns: Sequence[Column], table: dict[ColumnType, Callable[[Any], Any]]
+) -> Callable[[tuple[Any, ...]], Sequence[Any]]:
+    """A function giving one row's values with ``table``'s conversions applied."""
+    steps = [(i, table[c.type]) for i, c in enumerate(columns) if c.type in table]
+    if not steps:
+        return lambda row: row
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        values = list(row)
+        for i, step in steps:
+            values[i] = step(values[i])
+        return values
+
+    return convert
 
 
 def quote(name: str) -> str:
@@ -110,6 +123,7 @@ def table_write(
     placeholders = ", ".join("?" for _ in columns)
     insert = f"INSERT INTO {quote(name)} VALUES ({placeholders})"
     sqlite_create(sqlite, name, columns)
+    csv_row, sqlite_row = _converted(columns, CSV_CELLS), _converted(columns, SQLITE_VALUES)
     count = 0
     pending: list[pa.RecordBatch] = []
     pending_rows = 0
@@ -120,8 +134,8 @@ def table_write(
         csv_file.writelines(csv_lines([[c.name for c in columns]]))
         for batch in _batches(rows, settings.batch_rows):
             count += len(batch)
-            csv_file.writelines(csv_lines([csv_cell(v) for v in row] for row in batch))
-            sqlite.executemany(insert, ([sqlite_value(v) for v in row] for row in batch))
+            csv_file.writelines(csv_lines(map(csv_row, batch)))
+            sqlite.executemany(insert, map(sqlite_row, batch))
             arrays = [
                 pa.array([row[i] for row in batch], type=schema.field(i).type)
                 for i in range(len(columns))
