@@ -1,6 +1,6 @@
 """The public tables of a bulk data snapshot: what each holds and where its rows come from.
 
-Every table but the change log is read through an API list (its selector, visibility rules and
+Every table is read through an API list (its selector, visibility rules and
 serializer, via ``exports.sources``), so a file holds the rows and columns the API serves and
 nothing the API keeps back: no searcher hash, held reason text, email, address or IP hash.
 """
@@ -16,12 +16,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import AgencyBriefSerializer
 from datasets.columns import Column, row_values, serializer_columns, values_plan
 from exports.sources import export_view
 from searches.api.serializers import SearchStatsRowSerializer
 from searches.selectors.stats import stats_grouped
-from watch.models import ChangeEvent
 
 # Rows fetched per database round trip.
 CHUNK_ROWS = 5000
@@ -51,37 +49,6 @@ DESCRIPTIONS: Mapping[str, Promise] = {
     "oppose_count": _("Published comments in opposition."),
     "neutral_count": _("Published neutral comments."),
 }
-
-
-class ChangeEventRowSerializer(serializers.ModelSerializer):
-    """A change log row: every field is public (``watch.models``); the dedupe key is internal."""
-
-    city: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True, help_text=_("Slug of the city.")
-    )
-    agency = AgencyBriefSerializer(read_only=True, allow_null=True, help_text=_("Agency"))
-    other_agency = AgencyBriefSerializer(
-        read_only=True, allow_null=True, help_text=_("The sharing partner, for sharing changes.")
-    )
-    topic = serializers.CharField(read_only=True, help_text=_("What a subscriber picks."))
-
-    class Meta:
-        model = ChangeEvent
-        fields = [
-            "id",
-            "kind",
-            "topic",
-            "occurred_on",
-            "recorded_at",
-            "city",
-            "agency",
-            "other_agency",
-            "out_of_state",
-            "federal",
-            "forbidden",
-            "data",
-        ]
-        read_only_fields = fields
 
 
 @dataclass(frozen=True)
@@ -152,13 +119,6 @@ def _stats_serializer(group_by: list[str]) -> Callable[[], serializers.Serialize
         return serializer
 
     return build
-
-
-def _changes() -> Iterator[Mapping[str, Any]]:
-    serializer = ChangeEventRowSerializer()
-    queryset = ChangeEvent.objects.select_related("city", "agency", "other_agency").order_by("pk")
-    for event in queryset.iterator(chunk_size=2000):
-        yield serializer.to_representation(event)
 
 
 MONTHLY = ["month", "source_agency", "searching_agency", "category"]
@@ -262,11 +222,7 @@ TABLES: tuple[Table, ...] = (
         exclude=("recent_public_names",),
     ),
     Table(
-        "changes",
-        _("Change log"),
-        _("What changed in the network, one row per fact."),
-        serializer=ChangeEventRowSerializer,
-        rows=_changes,
+        "changes", _("Change log"), _("What changed in the network, one row per fact."), "change"
     ),
 )
 

@@ -42,8 +42,7 @@ DAY = dt.date(2026, 12, 1)
 def _api_count(client, table) -> int:
     """What the API says the table holds: the list's ``count``, or for the cursor-paginated
     searches the rows of its streamed CSV."""
-    if table.api_kind is None:
-        return ChangeEvent.objects.count()  # the change log has no API list yet
+    assert table.api_kind is not None
     url = reverse(f"api:{table.api_kind}-list")
     if table.api_kind == "search":
         body = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()
@@ -113,7 +112,7 @@ def test_demo_snapshot_counts_equal_the_api_checksums_verify_and_nothing_private
         leaked = [s for s in secrets if s in text or s in values]
         assert leaked == [], (table.name, leaked[:3])
     assert {"searches", "comments", "petitions"} <= {t.name for t in TABLES}
-    assert ChangeEvent.objects.count() == 1 and snapshot.sqlite.rows == sum(
+    assert ChangeEvent.objects.count() > 1 and snapshot.sqlite.rows == sum(
         t.rows for t in snapshot.tables
     )
     for private in ("searcher_hash", "email", "ip_hash", "held_text", "address_or_zip"):
