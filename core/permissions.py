@@ -37,6 +37,8 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "petitions.signature": ("view",),
     "searches.auditsource": ("view", "add", "change", "delete"),
     "searches.auditfetch": ("view",),
+    "alerts.subscription": ("view",),  # counts and their own cities' subscribers only
+    "alerts.webhook": ("view",),
 }
 
 

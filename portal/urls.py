@@ -10,6 +10,7 @@ urlpatterns = [
     path("searches/", include("searches.urls")),
     path("hearings/", include("hearings.urls")),
     path("petitions/", include("petitions.urls")),
+    path("subscribe/", include("alerts.urls")),
     path("downloads/", include("exports.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
