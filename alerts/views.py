@@ -168,7 +168,10 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         posted = SubscriptionChangeForm(request.POST, prefix=f"s{subscription_id}")
         try:
             if action == "remove":
-                services.subscription_remove(subscriber=subscriber, subscription_id=subscription_id)
+                if services.subscription_remove(
+                    subscriber=subscriber, subscription_id=subscription_id
+                ):
+                    return render(request, "alerts/manage_empty.html")
                 notice = _("The subscription was removed.")
                 posted = None
             elif posted.is_valid():
@@ -187,8 +190,6 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         except ServiceError as exc:
             status, error_for = 409, subscription_id
             notice = str(exc)
-        if status == 200 and not subscriber_subscriptions(subscriber=subscriber).exists():
-            return render(request, "alerts/manage_empty.html")
     rows = []
     for subscription in subscriber_subscriptions(subscriber=subscriber):
         if posted is not None and subscription.pk == error_for:

@@ -226,14 +226,16 @@ def subscription_update(
 @transaction.atomic
 def subscription_remove(
     *, subscriber: Subscriber, subscription_id: int, actor: User | None = None
-) -> None:
+) -> bool:
     """Delete a subscription and its delivery history; a mailbox with none left is deleted
-    too (its address is no longer needed)."""
+    too (its address is no longer needed): True then."""
     subscription = _owned(subscriber, subscription_id)
     _audit(subscription, "remove")
     subscription.delete()
-    if not subscriber.subscriptions.exists():
-        subscriber.delete()
+    if subscriber.subscriptions.exists():
+        return False
+    subscriber.delete()
+    return True
 
 
 @transaction.atomic
