@@ -43,7 +43,9 @@ def subscribe_confirmed(
             **target,
         )
     assert len(mail.outbox) == sent + 1
-    subscription, changed = subscription_confirm(token=token_of(link_in(mail.outbox[-1], "confirm")))
+    subscription, changed = subscription_confirm(
+        token=token_of(link_in(mail.outbox[-1], "confirm"))
+    )
     assert changed
     return subscription
 

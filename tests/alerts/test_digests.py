@@ -16,11 +16,6 @@ from watch.services import change_record
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.PORTAL_SITE_URL = SITE
-
-
 @pytest.fixture
 def joliet_pd(clerk_city):
     return AgencyFactory(name="Joliet IL PD", home_city=clerk_city)
@@ -211,8 +206,8 @@ def test_the_email_is_in_the_language_chosen_at_subscription(
     run(capture, "daily")
     digest = mail.outbox[1]
     assert digest.subject == "2 cambios en Joliet, IL"
-    assert "Socio de intercambio añadido" in digest.body
-    assert "fuera del estado" in digest.body
+    assert "Nuevo socio con acceso a los datos" in digest.body
+    assert "de otro estado" in digest.body
     assert "Cancelar la suscripción" in digest.alternatives[0].content
 
 

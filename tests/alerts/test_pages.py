@@ -8,17 +8,12 @@ from django.core import mail
 
 from alerts.models import Subscriber, Subscription
 from alerts.selectors import manage_token
-from tests.alerts.helpers import SITE, link_in, sharing_added, subscribe_confirmed
+from tests.alerts.helpers import link_in, sharing_added, subscribe_confirmed
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "rosa.private@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.PORTAL_SITE_URL = SITE
 
 
 @pytest.fixture

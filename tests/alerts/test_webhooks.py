@@ -67,7 +67,6 @@ def _retries_run_in_process():
 
 @pytest.fixture
 def receiver(settings):
-    settings.PORTAL_SITE_URL = SITE
     receiver = Receiver()
     # As the audit-fetch tests do: loopback passes the guard on this port only.
     settings.AUDIT_FETCH_ALLOW_LOOPBACK_PORTS = [receiver.httpd.server_address[1]]
