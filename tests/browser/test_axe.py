@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from alerts.selectors import manage_token
+from alerts.services.subscriptions import subscription_request
 from core.models import Agency, City
 from hearings.models import Hearing, OutboundEmail
 from hearings.outbox import email_bodies
@@ -98,6 +100,14 @@ def _public_pages() -> dict[str, str]:
         comment="",
         ip="203.0.113.7",
     )
+    subscription = subscription_request(
+        email="ana.ruiz@example.org",
+        city=city,
+        topics=["sharing", "flagged"],
+        frequency="daily",
+        language="en",
+        ip="203.0.113.7",
+    )
     return {
         "home": "/",
         "site search": "/search/?q=police",
@@ -119,6 +129,12 @@ def _public_pages() -> dict[str, str]:
         "petition start": "/petitions/start/",
         "petition signed": petition.get_absolute_url() + "signed/",
         "signature confirm": _emailed_link(f"signature-{signature.pk}-confirm"),
+        "subscribe": "/subscribe/",
+        "subscribe sent": "/subscribe/sent/",
+        "alerts confirm": _emailed_link(f"alert-subscription-{subscription.pk}-confirm"),
+        "alerts manage": f"/subscribe/manage/{manage_token(subscription.subscriber)}/",
+        "alerts manage link": "/subscribe/manage/",
+        "webhooks": "/subscribe/webhooks/",
         "laws": "/laws/",
         "methodology": "/methodology/",
         "not found": "/cities/no-such-city/",
@@ -172,7 +188,10 @@ def test_no_public_page_has_a_serious_accessibility_violation(
                     # The phone menu, opened: its links must pass too.
                     page.get_by_role("button", name="Menu").click()
                     problems += _report("home, menu open", width, _violations(page, axe_source))
-                if name in ("comment confirm", "signature confirm") and width == WIDTHS[0]:
+                if (
+                    name in ("comment confirm", "signature confirm", "alerts confirm")
+                    and width == WIDTHS[0]
+                ):
                     # The page after pressing the button; the next width sees the link used.
                     page.locator("main form button[type=submit]").click()
                     page.wait_for_load_state("load")
