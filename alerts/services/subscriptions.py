@@ -117,7 +117,7 @@ def subscription_request(
         email_normalized=normalized, defaults={"email": email.strip()}
     )
     subscription = (
-        Subscription.objects.select_for_update()
+        Subscription.objects.select_for_update(of=("self",))
         .select_related("subscriber", "city", "agency")
         .filter(subscriber=subscriber, city=city, agency=agency)
         .first()
