@@ -13,8 +13,8 @@ run skips the fill; ``--fresh`` refills it, ``--drop`` drops it at the end.
 Timed: an analyst adds a vague pattern, then the full background job runs exactly as Celery runs
 it (``searches_reclassify``): classify the distinct reasons in Python, update the searches whose
 reasons changed by one join, move their counts between rollup groups. Then the same for
-reverting the rule, and a full ``rollups_rebuild_all`` for reference. Target: under 60 s at
-10M rows. Not part of the test suite.
+reverting the rule, and a full ``rollups_rebuild_all`` for reference. Target: under 30 s at
+10M rows, rollups and summaries included. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TARGET_S = 30  # a rule change at 10M searches, rollups and summaries included
 
 # Reason stems as officers type them; variants below make ~50k distinct (reason, offense) pairs.
 STEMS = [
@@ -333,7 +334,8 @@ def main() -> int:
         worst = max(timings)
         print(
             f"RESULT rows={rows} rule_change_s={worst:.2f} rows_per_s={rows / worst:,.0f} "
-            f"big_change_s={big if big is None else round(big, 2)} target_s=60 ok={worst < 60}"
+            f"big_change_s={big if big is None else round(big, 2)} "
+            f"target_s={TARGET_S} ok={worst < TARGET_S}"
         )
         assert Search.objects.exists()
     finally:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Agency, City, TimeStamped, law_profile_exists
+from core.models import Agency, City, ImportJob, TimeStamped, law_profile_exists
 
 
 class CameraQuerySet(models.QuerySet):
@@ -256,3 +257,212 @@ class TransparencySnapshot(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.captured_on}"
+
+
+class PageSource(models.Model):
+    """An agency's transparency page URL that beat fetches on a schedule; a changed page is
+    imported as a dated snapshot, a saved copy can be uploaded when the site blocks robots."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        related_name="page_sources",
+        help_text=_("Whose transparency page the URL is."),
+    )
+    url = models.URLField(_("URL"), max_length=1000)
+    is_active = models.BooleanField(_("active"), default=True)
+    interval_hours = models.PositiveSmallIntegerField(
+        _("fetch every (hours)"),
+        default=24,
+        help_text=_("How often the page is fetched."),
+    )
+    expected_interval_days = models.PositiveSmallIntegerField(
+        _("expected to change within (days)"),
+        default=30,
+        help_text=_(
+            "A page that has not changed (or could not be read) for longer than this is flagged "
+            "as stale on the admin home page and in the daily digest."
+        ),
+    )
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    last_changed_at = models.DateTimeField(
+        _("last changed"),
+        null=True,
+        blank=True,
+        help_text=_("When a changed version of the page was last imported."),
+    )
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "url"]
+        verbose_name = _("transparency page source")
+        verbose_name_plural = _("transparency page sources")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "url"], name="pagesource_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.url}"
+
+
+class PageFetch(models.Model):
+    """One version of a page source: fetched by beat (or a clerk's "fetch now") or uploaded as
+    a saved page, with what became of it. The body is kept (up to PAGE_FETCH_KEEP_CHARS) so a
+    clerk can see what the site answered, a challenge page included."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        IMPORTED = "imported", _("Imported")
+        UNCHANGED = "unchanged", _("Unchanged")
+        NOT_MODIFIED = "not_modified", _("Not modified")
+        BLOCKED = "blocked", _("Blocked")
+        FAILED = "failed", _("Failed")
+
+    class Origin(models.TextChoices):
+        FETCH = "fetch", _("Fetched")
+        UPLOAD = "upload", _("Uploaded saved page")
+
+    source = models.ForeignKey(
+        PageSource, verbose_name=_("source"), on_delete=models.CASCADE, related_name="fetches"
+    )
+    origin = models.CharField(
+        _("origin"), max_length=8, choices=Origin.choices, default=Origin.FETCH
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RUNNING
+    )
+    fetched_at = models.DateTimeField(
+        _("captured at"), help_text=_("When the page was fetched, or saved by the clerk.")
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    bytes_received = models.BigIntegerField(_("bytes"), default=0)
+    body = models.TextField(_("page as received"), blank=True)
+    body_truncated = models.BooleanField(_("page cut short"), default=False)
+    job = models.ForeignKey(
+        ImportJob,
+        verbose_name=_("import job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-fetched_at", "-pk"]
+        verbose_name = _("page version")
+        verbose_name_plural = _("page versions")
+        indexes = [
+            models.Index(fields=["source", "status", "-fetched_at"], name="pagefetch_source_idx")
+        ]
+
+    def __str__(self) -> str:
+        status = self.get_status_display()
+        return f"{self.source.agency} {self.fetched_at:%Y-%m-%d %H:%M} ({status})"
+
+
+class OsmArea(models.Model):
+    """A bounding box or a city boundary whose OpenStreetMap ALPR cameras beat refreshes from
+    Overpass into one city's cameras (source ``osm``): updated by OSM id, missing ones marked
+    removed. One area per city, since a refresh is the city's whole OSM camera list."""
+
+    class Kind(models.TextChoices):
+        BBOX = "bbox", _("Bounding box")
+        CITY = "city", _("City boundary (by name)")
+
+    class Status(models.TextChoices):
+        NEVER = "", _("Not refreshed yet")
+        REFRESHED = "refreshed", _("Refreshed")
+        FAILED = "failed", _("Failed")
+
+    city = models.OneToOneField(
+        City, verbose_name=_("city"), on_delete=models.CASCADE, related_name="osm_area"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CITY)
+    boundary_name = models.CharField(
+        _("boundary name in OpenStreetMap"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a city boundary: its name in OpenStreetMap; empty takes the city's name."),
+    )
+    south = models.DecimalField(
+        _("south latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    west = models.DecimalField(
+        _("west longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    north = models.DecimalField(
+        _("north latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    east = models.DecimalField(
+        _("east longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    interval_hours = models.PositiveSmallIntegerField(_("refresh every (hours)"), default=24)
+    last_fetched_at = models.DateTimeField(_("last refreshed"), null=True, blank=True)
+    last_status = models.CharField(
+        _("last refresh"), max_length=16, choices=Status.choices, default="", blank=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    last_job = models.ForeignKey(
+        ImportJob,
+        verbose_name=_("last import job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["city__name"]
+        verbose_name = _("OpenStreetMap camera area")
+        verbose_name_plural = _("OpenStreetMap camera areas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="city")
+                | Q(
+                    kind="bbox",
+                    south__isnull=False,
+                    west__isnull=False,
+                    north__isnull=False,
+                    east__isnull=False,
+                    south__lt=F("north"),
+                    west__lt=F("east"),
+                ),
+                name="osmarea_bbox_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("OpenStreetMap cameras of %(city)s") % {"city": self.city})

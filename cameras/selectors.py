@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from cameras.filters import CameraFilter, SharingAgreementFilter, TransparencySnapshotFilter
-from cameras.models import Camera, SharingAgreement, TransparencySnapshot
+from cameras.models import Camera, PageFetch, PageSource, SharingAgreement, TransparencySnapshot
+from core.admin_scoping import scope_queryset
 from core.filters import CityFilter
 from core.models import Agency, City
 from core.selectors import agency_list
 from core.subqueries import count_subquery
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
     from django_stubs_ext import WithAnnotations
 
 
@@ -264,3 +268,44 @@ def _with_counts(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
             "cameras.SharingAgreement", "recipient", ended_on__isnull=True
         ),
     )
+
+
+@dataclass(frozen=True)
+class StalePage:
+    """A page source not changed within its expected interval: since when, and what its newest
+    version was (``last_status`` "" before the first)."""
+
+    source: PageSource
+    since: dt.datetime
+    last_status: str
+    last_reason: str
+
+
+def page_sources_stale(
+    *, user: User | AnonymousUser | None = None, now: dt.datetime | None = None
+) -> list[StalePage]:
+    """Active page sources not changed within their expected interval (counted from their
+    registration until a first version is imported), longest stale first; with ``user``, only
+    those of the user's cities."""
+    now = now or timezone.now()
+    latest = PageFetch.objects.filter(source=OuterRef("pk")).order_by("-fetched_at", "-pk")
+    sources = PageSource.objects.filter(is_active=True)
+    if user is not None:
+        sources = scope_queryset(sources, user=user, city_field="agency__home_city")
+    rows = sources.annotate(
+        newest_status=Subquery(latest.values("status")[:1]),
+        newest_reason=Subquery(latest.values("reason")[:1]),
+    ).select_related("agency__home_city")
+    stale = []
+    for source in rows:
+        since = source.last_changed_at or source.created_at
+        if since + dt.timedelta(days=source.expected_interval_days) < now:
+            stale.append(
+                StalePage(
+                    source=source,
+                    since=since,
+                    last_status=getattr(source, "newest_status", None) or "",
+                    last_reason=getattr(source, "newest_reason", None) or "",
+                )
+            )
+    return sorted(stale, key=lambda page: (page.since, page.source.pk))

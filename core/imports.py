@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from core.import_scope import ImportScope
 from core.models import City, ImportJob, ImportRowError
 from core.services import ServiceError, audit_record
+from core.signals import import_finished
 from core.tasking import task_enqueue, task_enqueue_on_commit
 
 if TYPE_CHECKING:
@@ -564,6 +565,7 @@ def _run_segmented(job: ImportJob) -> ImportJob:
             stored_issues=ImportRowError.objects.filter(job=job).count(),
         )
         started = time.monotonic()
+        progress_before = dict(job.checkpoint or {})
         try:
             import_job_heartbeat(job=job, force=True)
             importer = importer_for(job.kind)
@@ -577,12 +579,30 @@ def _run_segmented(job: ImportJob) -> ImportJob:
             with transaction.atomic():
                 _finish(job, status=ImportJob.Status.SUCCEEDED, report=report)
                 _audit_run(job, scope=scope, seconds=time.monotonic() - started)
+        except SoftTimeLimitExceeded as exc:
+            if not _continue_later(job, progress_before=progress_before):
+                _fail_on(job, exc)
         except Exception as exc:
             _fail_on(job, exc)
         return _wind_up(job)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [JOB_LOCK_NAMESPACE, job.pk])
+
+
+def _continue_later(job: ImportJob, *, progress_before: dict[str, Any]) -> bool:
+    """A segmented run stopped by the task's time limit: if it committed a segment, the job
+    goes back to the queue and the next run (with a time limit of its own) continues after that
+    segment; a run that committed nothing fails, so no job loops."""
+    job.refresh_from_db()
+    if not job.checkpoint or job.checkpoint == progress_before:
+        return False
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.PENDING, updated_at=timezone.now()
+    )
+    logger.info("Import job %s reached the time limit; it continues in a new run", job.pk)
+    task_enqueue_on_commit("core.tasks.import_job_run", job.pk)
+    return True
 
 
 def _wind_up(job: ImportJob) -> ImportJob:
@@ -594,6 +614,10 @@ def _wind_up(job: ImportJob) -> ImportJob:
     if job.status == ImportJob.Status.SUCCEEDED and job.kind in DISCARD_FILE_KINDS and job.file:
         job.file.delete(save=False)
         job.save(update_fields=["file", "updated_at"])
+    if job.status == ImportJob.Status.SUCCEEDED:
+        # After the data transaction: receivers read what the import wrote (inside an outer
+        # transaction, they queue their work on its commit).
+        import_finished.send(sender=ImportJob, job=job)
     return job
 
 

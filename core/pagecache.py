@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 # How Django splits a Cache-Control header (django.utils.cache.cc_delim_re, not in its stubs).
 CC_DELIM_RE = re.compile(r"\s*,\s*")
 
-PUBLIC_APPS = frozenset({"core", "cameras", "searches", "hearings", "petitions"})
+PUBLIC_APPS = frozenset({"core", "cameras", "searches", "hearings", "petitions", "watch"})
 # Rows of the public apps that no page shows and that change without any public change (each
 # sent email updates its outbox row).
 PRIVATE_MODELS = frozenset({"hearings.OutboundEmail"})

@@ -37,6 +37,9 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "petitions.signature": ("view",),
     "searches.auditsource": ("view", "add", "change", "delete"),
     "searches.auditfetch": ("view",),
+    "cameras.pagesource": ("view", "add", "change", "delete"),
+    "cameras.pagefetch": ("view",),
+    "cameras.osmarea": ("view", "add", "change", "delete"),
     "alerts.subscription": ("view",),  # counts and their own cities' subscribers only
     "alerts.webhook": ("view",),
 }

@@ -6,6 +6,8 @@
   receivers rebuild what they derive from the moved rows.
 * ``state_laws_changed(states)``: a state law profile, or an agency's state or kind, changed;
   receivers recompute what depends on the law (the state-law flags of searches).
+* ``import_finished(job)``: an import job succeeded and its data is committed (sent after its
+  transaction); receivers derive what follows from the new data (the change log).
 """
 
 from django.dispatch import Signal
@@ -13,3 +15,4 @@ from django.dispatch import Signal
 agency_merging = Signal()
 agency_merged = Signal()
 state_laws_changed = Signal()
+import_finished = Signal()

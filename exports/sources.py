@@ -19,12 +19,16 @@ from core.api.renderers import csv_columns
 IGNORED_PARAMS = frozenset({"format", "page", "page_size", "cursor", "kind"})
 
 
-def query_normalize(params: QueryDict) -> str:
-    """The filters of a request as one canonical query string: same filters, same string."""
+def query_normalize(params: QueryDict, *, keep: frozenset[str] = frozenset()) -> str:
+    """The filters of a request as one canonical query string: same filters, same string.
+
+    ``keep`` names ignored parameters that are filters where the request was made (a list's
+    own ``kind`` filter, when the list itself redirects to its export job)."""
+    ignored = IGNORED_PARAMS - keep
     pairs = sorted(
         (key, value)
         for key, values in params.lists()
-        if key not in IGNORED_PARAMS
+        if key not in ignored
         for value in values
         if value != ""
     )

@@ -69,7 +69,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def export_job_redirect(self, request) -> HttpResponseBase:
         """A 303 to the background job building this CSV: streaming more rows than
         EXPORT_INLINE_MAX_ROWS could outlast the request and end as a cut-off file."""
-        job = export_job_request(kind=self.basename, query=query_normalize(request.query_params))
+        # Here ``kind`` can only be the list's own filter (sharing or change kinds), never the
+        # export's kind, which is the list itself.
+        query = query_normalize(request.query_params, keep=frozenset({"kind"}))
+        job = export_job_request(kind=self.basename, query=query)
         return export_job_response(job=job, request=request, status_code=303)
 
     def export_response(self, fmt: str, queryset: QuerySet) -> HttpResponseBase:

@@ -1,8 +1,9 @@
 """What waits for a clerk, for the admin's home page: comments and petitions to review, imports
-that failed and audit sources whose last fetch failed, each scoped to the clerk's cities the way
-its own admin list is (``scope_queryset``); superusers see every city.
+that failed, audit sources whose last fetch failed and transparency pages gone stale, each
+scoped to the clerk's cities the way its own admin list is (``scope_queryset``); superusers see
+every city.
 
-It composes several apps (hearings, imports, searches), so it lives with the project.
+It composes several apps (hearings, imports, searches, cameras), so it lives with the project.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from cameras.models import PageFetch, PageSource
+from cameras.selectors import page_sources_stale
 from core.admin_scoping import scope_queryset
 from core.models import ImportJob
 from hearings.models import Comment
@@ -161,6 +165,34 @@ def _failing_sources(user) -> DashboardBlock:
     )
 
 
+def _stale_pages(user, *, now: dt.datetime) -> DashboardBlock:
+    stale = page_sources_stale(user=user, now=now)
+    rows = []
+    for page in stale[:ROWS_SHOWN]:
+        since = date_format(timezone.localtime(page.since), "DATE_FORMAT")
+        detail = _("unchanged since %(date)s") % {"date": since}
+        if page.last_status:
+            status = PageFetch.Status(page.last_status).label
+            detail += f" · {status}" + (
+                f": {Truncator(page.last_reason).chars(70)}" if page.last_reason else ""
+            )
+        rows.append(
+            DashboardRow(
+                label=str(page.source.agency),
+                url=_admin_url(PageSource, "change", pk=page.source.pk),
+                detail=detail,
+            )
+        )
+    return DashboardBlock(
+        key="pages",
+        title=_("Transparency pages not updated within their expected interval"),
+        count=len(stale),
+        url=_admin_url(PageSource, query={"is_active__exact": 1}),
+        empty=_("Every active transparency page changed within its expected interval."),
+        rows=rows,
+    )
+
+
 def clerk_dashboard(*, user, now: dt.datetime | None = None) -> list[DashboardBlock]:
     """The blocks of work waiting for ``user`` in their cities, those they may view only."""
     now = now or timezone.now()
@@ -173,4 +205,6 @@ def clerk_dashboard(*, user, now: dt.datetime | None = None) -> list[DashboardBl
         blocks.append(_failed_imports(user, now=now))
     if _can_view(user, AuditSource):
         blocks.append(_failing_sources(user))
+    if _can_view(user, PageSource):
+        blocks.append(_stale_pages(user, now=now))
     return blocks

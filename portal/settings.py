@@ -272,10 +272,14 @@ CELERY_TASK_QUEUES = (Queue("default"), Queue("imports"))
 IMPORT_QUEUE_TASKS = [
     "core.tasks.import_job_run",
     "searches.tasks.audit_source_fetch",
+    "cameras.tasks.page_source_fetch",
+    "cameras.tasks.osm_area_refresh",
     "searches.tasks.searches_reclassify",
     "searches.tasks.searches_reflag",
     # A download of every search reads for minutes, like an import.
     "exports.tasks.export_job_build",
+    # Reads every agreement and snapshot, like the imports it follows.
+    "watch.tasks.changes_collect_task",
 ]
 CELERY_TASK_ROUTES = {name: {"queue": "imports"} for name in IMPORT_QUEUE_TASKS}
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -302,9 +306,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "searches.tasks.audit_sources_fetch_due",
         "schedule": 60 * 60,
     },
+    "fetch-due-page-sources": {
+        "task": "cameras.tasks.page_sources_fetch_due",
+        "schedule": 60 * 60,
+    },
+    "refresh-due-osm-areas": {
+        "task": "cameras.tasks.osm_areas_refresh_due",
+        "schedule": 60 * 60,
+    },
     "purge-expired-exports": {
         "task": "exports.tasks.export_jobs_purge",
         "schedule": 60 * 60,
+    },
+    # The change log also collects right after every import; this catches what changed
+    # otherwise (hearings, petitions, admin edits). Collecting twice records nothing new.
+    "collect-changes": {
+        "task": "watch.tasks.changes_collect_task",
+        "schedule": env.int("CHANGES_COLLECT_MINUTES", default=30) * 60,
     },
 }
 # API lists answer ?format=csv over at most this many rows inline (streamed in the request);
@@ -488,7 +506,8 @@ AUDIT_SEGMENT_ROWS = env.int("AUDIT_SEGMENT_ROWS", default=500_000)
 SEARCH_TIME_EARLIEST = env.str("SEARCH_TIME_EARLIEST", default="2000-01-01")
 SEARCH_TIME_FUTURE_HOURS = env.int("SEARCH_TIME_FUTURE_HOURS", default=24)
 
-# Scheduled fetches of agencies' public audit URLs (searches/fetch.py).
+# Every scheduled fetch (audit URLs, transparency pages, Overpass; core/fetching.py) keeps to
+# these limits and the private-address guard.
 AUDIT_FETCH_MAX_BYTES = env.int("AUDIT_FETCH_MAX_BYTES", default=IMPORT_MAX_UPLOAD_BYTES)
 AUDIT_FETCH_TIMEOUT_SECONDS = env.float("AUDIT_FETCH_TIMEOUT_SECONDS", default=60.0)
 AUDIT_FETCH_MAX_SECONDS = env.float("AUDIT_FETCH_MAX_SECONDS", default=30 * 60.0)
@@ -498,6 +517,15 @@ AUDIT_FETCH_BACKOFF_SECONDS = env.float("AUDIT_FETCH_BACKOFF_SECONDS", default=2
 # Tests only, never from the environment: loopback addresses on these ports pass the private
 # address guard, so a local test server can be fetched and everything else is still refused.
 AUDIT_FETCH_ALLOW_LOOPBACK_PORTS: list[int] = []
+# Transparency pages fetched on a schedule (cameras/sources.py): the largest page fetched, and
+# how much of each version is kept for the clerk to read (the import job keeps the whole file).
+PAGE_FETCH_MAX_BYTES = env.int("PAGE_FETCH_MAX_BYTES", default=20 * 1024 * 1024)
+PAGE_FETCH_KEEP_CHARS = env.int("PAGE_FETCH_KEEP_CHARS", default=1_000_000)
+# OpenStreetMap ALPR cameras (cameras/osm.py): the Overpass API endpoint areas are refreshed
+# from (empty: no refreshes), the query's server-side timeout and the largest answer taken.
+OVERPASS_URL = env.str("OVERPASS_URL", default="https://overpass-api.de/api/interpreter")
+OVERPASS_QUERY_TIMEOUT = env.int("OVERPASS_QUERY_TIMEOUT", default=120)
+OVERPASS_MAX_BYTES = env.int("OVERPASS_MAX_BYTES", default=100 * 1024 * 1024)
 
 # How long the search statistics API keeps a computed answer (seconds).
 SEARCH_STATS_CACHE_SECONDS = env.int("SEARCH_STATS_CACHE_SECONDS", default=600)

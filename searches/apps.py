@@ -7,9 +7,11 @@ class SearchesConfig(AppConfig):
     verbose_name = _("Search audits")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from core import signals
         from core.imports import register_importer
-        from core.models import ImportJob
+        from core.models import Agency, ImportJob
         from searches import receivers
         from searches.importers.layouts import LAYOUTS
 
@@ -25,3 +27,6 @@ class SearchesConfig(AppConfig):
         signals.agency_merging.connect(receivers.searches_before_agency_merge)
         signals.agency_merged.connect(receivers.searches_after_agency_merge)
         signals.state_laws_changed.connect(receivers.searches_on_state_laws_changed)
+        post_delete.connect(
+            receivers.searches_after_agency_delete, sender=Agency, dispatch_uid="searchercount"
+        )

@@ -638,6 +638,25 @@ class SearchMonthTotal(SearchCounts):
         return f"{self.source_agency_id} {self.month:%Y-%m}"
 
 
+class SearchNationalTotal(SearchCounts):
+    """``SearchMonthTotal`` summed over every audit: per month, category and flag set. The
+    national figures read it (a thousand rows however many audits there are)."""
+
+    month = models.DateField(_("month"))
+    category = models.ForeignKey(
+        ReasonCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    flags = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category_id} {self.flags}"
+
+
 class SearchPairTotal(AgencyPair):
     """Searches of one source's cameras by one searching agency, over all months."""
 
@@ -676,3 +695,20 @@ class SearcherSet(AgencyPair):
 
     def __str__(self) -> str:
         return f"{self.source_agency_id}/{self.searching_agency_id}"
+
+
+class SearcherCount(models.Model):
+    """A distinct-searcher count as a page asked for it (a set of sources, or one searching
+    agency), stored under the stamp of the rollups it was counted from (``stats_version``).
+
+    Counting distinct (searching agency, hashed searcher) pairs reads every searcher-set row of
+    the sources, which grows with the audits; a page reads this one row instead. The count is
+    exact: rows are written only by the read that computed them, under the stamp it saw, and
+    every rollup change empties the table (a stale stamp is never asked for again).
+    """
+
+    key = models.CharField(max_length=40, unique=True)  # sha1 of what is counted and the stamp
+    searchers = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.searchers}"

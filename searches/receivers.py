@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 
 from core.models import Agency
 from core.tasking import task_enqueue_on_commit
-from searches.models import Search
+from searches.models import Search, SearcherCount
 from searches.services.reclassification import searches_apply_classification
 from searches.services.rollups import rollups_refresh
 
@@ -41,3 +41,9 @@ def searches_on_state_laws_changed(*, states: Iterable[str], **_: object) -> Non
     states = sorted(set(states))
     if states:
         task_enqueue_on_commit("searches.tasks.searches_reflag", states=states)
+
+
+def searches_after_agency_delete(**_: object) -> None:
+    """An agency's searcher sets go with it (ORM cascade, not a rollup refresh), which the
+    rollups' stamp may not show: drop the stored distinct-searcher counts."""
+    SearcherCount.objects.all().delete()

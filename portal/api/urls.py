@@ -8,6 +8,7 @@ from hearings.api.hearings import register_hearings
 from petitions.api import register_petitions
 from portal.api.views import AgencyViewSet, CityViewSet, StateLawProfileViewSet
 from searches.api.routes import register as register_searches
+from watch.api import register_watch
 
 app_name = "api"
 
@@ -21,6 +22,7 @@ router.register("state-laws", StateLawProfileViewSet, basename="state-law")
 register_searches(router)
 register_hearings(router)
 register_petitions(router)
+register_watch(router)
 router.register("exports", ExportJobViewSet, basename="export")
 
 urlpatterns = router.urls

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -176,6 +177,8 @@ def run(
                 after_load(source=source, result=result, stamp=checkpoint.state["stamp"])
                 if result.created:
                     scope.touch(source.home_city_id)
+        except SoftTimeLimitExceeded:
+            raise  # the committed segments wait for the next run (core.imports continues it)
         except BaseException:
             # A failed import leaves nothing behind; a killed worker never gets here, and its
             # committed segments wait for the rerun.

@@ -35,7 +35,7 @@ from searches.models import (
     DRILL_DOWN_FLAGS,
     Search,
     SearchDay,
-    SearchMonthTotal,
+    SearchNationalTotal,
 )
 from searches.selectors.rules import law_for_flags
 from searches.selectors.stats import flag_names, rollup_table
@@ -389,7 +389,7 @@ def latest_flagged_searches(
     window, so neither a sort of every flagged search nor a walk over unflagged ones happens.
     """
     months = (
-        with_any_flag(SearchMonthTotal.objects.all(), DRILL_DOWN_FLAGS)
+        with_any_flag(SearchNationalTotal.objects.all(), DRILL_DOWN_FLAGS)
         .order_by()
         .values("month", "flags")
         .annotate(n=Sum("searches"))

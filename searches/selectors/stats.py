@@ -39,9 +39,11 @@ from searches.models import (
     ReasonCategory,
     RuleSet,
     SearchDay,
+    SearcherCount,
     SearcherSet,
     SearchFlag,
     SearchMonthTotal,
+    SearchNationalTotal,
     SearchPairTotal,
     SearchRollup,
 )
@@ -294,14 +296,25 @@ def distinct_searchers(
 ) -> int:
     """How many different people (keyed hashes, per searching agency) searched.
 
-    Redacted searchers (no hash) are not counted. The hashes never leave this function.
+    Redacted searchers (no hash) are not counted. The hashes never leave this function. The
+    count is kept in ``SearcherCount`` under the rollups' stamp, so a page counts once per data
+    change; this is the one write a read makes (a row it computed, under the stamp it saw).
     """
+    what = f"sources:{sorted(source_ids) if source_ids is not None else 'all'}|by:{searching_id}"
+    key = hashlib.sha1(f"{what}|{stats_version()}".encode()).hexdigest()  # noqa: S324
+    stored = SearcherCount.objects.filter(key=key).values_list("searchers", flat=True).first()
+    if stored is not None:
+        return stored
     qs = SearcherSet.objects.all()
     if source_ids is not None:
         qs = qs.filter(source_agency_id__in=list(source_ids))
     if searching_id is not None:
         qs = qs.filter(searching_agency_id=searching_id).exclude(source_agency_id=searching_id)
-    return qs.order_by().values("searching_agency_id", "searcher_hash").distinct().count()
+    count = qs.order_by().values("searching_agency_id", "searcher_hash").distinct().count()
+    SearcherCount.objects.bulk_create(
+        [SearcherCount(key=key, searchers=count)], ignore_conflicts=True
+    )
+    return count
 
 
 GROUP_BY_FIELDS: dict[str, str] = {
@@ -317,12 +330,21 @@ GROUP_BY_FIELDS: dict[str, str] = {
 SEARCHING_FILTERS = ("searching_agency", "searching_agency_name", "searching_state")
 
 
+# Filters and groups the national totals can answer (no agency, state or city in them).
+NATIONAL_FILTERS = frozenset({"category", "flag", "month_from", "month_to"})
+NATIONAL_GROUPS = frozenset({"month", "category", "flag"})
+
+
 def rollup_table(
     filters: Mapping[str, Any], *, group_by: Sequence[str] = ()
-) -> QuerySet[SearchRollup] | QuerySet[SearchMonthTotal]:
-    """The smallest table that answers: per-month totals unless the searching agency matters."""
+) -> QuerySet[SearchRollup] | QuerySet[SearchMonthTotal] | QuerySet[SearchNationalTotal]:
+    """The smallest table that answers: national totals when no agency, state or city is
+    asked about, per-source monthly totals unless the searching agency matters."""
     if "searching_agency" in group_by or any(filters.get(name) for name in SEARCHING_FILTERS):
         return SearchRollup.objects.all()
+    used = {name for name in SearchRollupFilter.base_filters if filters.get(name)}
+    if used <= NATIONAL_FILTERS and set(group_by) <= NATIONAL_GROUPS:
+        return SearchNationalTotal.objects.all()
     return SearchMonthTotal.objects.all()
 
 

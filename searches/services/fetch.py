@@ -1,36 +1,26 @@
 """Scheduled fetches of registered audit URLs: agencies whose public audit only covers the last
 30 days keep their history here, one fetch at a time.
 
-Each fetch asks the server whether the file changed (``If-None-Match`` / ``If-Modified-Since``),
-streams the body to a temporary file under a size and time cap, and imports it as an audit job;
-the import's dedupe keeps only searches not seen before, so daily overlapping downloads add just
-the new day. Every attempt is recorded as an :class:`AuditFetch` with its outcome.
-
-The URL is typed by a clerk, so the fetch must not reach the portal's own network (Redis, the
-database, a cloud metadata service): every hop, the first and each redirect, is resolved and
-refused unless all its addresses are public, and the connection goes to the address that was
-checked (not a second lookup a rebinding DNS server could answer differently).
+Each fetch is a conditional GET through core.fetching (size and time caps, retries, the
+private-address guard on every redirect hop) and imports the file as an audit job; the import's
+dedupe keeps only searches not seen before, so daily overlapping downloads add just the new day.
+Every attempt is recorded as an :class:`AuditFetch` with its outcome.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import ipaddress
 import logging
-import socket
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import httpx
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.fetching import FetchError, fetch_running, fetch_to_file, sources_due
 from core.imports import import_job_create, import_job_run
 from core.models import ImportJob
 from core.services import ServiceError, audit_record
@@ -42,179 +32,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "alpr-transparency-portal (audit fetch; +https://github.com/)"
-# A fetch still "running" after this long died with its worker; the source may be fetched again.
-RUNNING_GRACE = dt.timedelta(hours=2)
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Worth another try after a pause; any other 4xx/5xx is the server's final answer.
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class FetchError(Exception):
-    """The fetch failed; the message is recorded on the AuditFetch."""
-
-    def __init__(self, message: str, *, http_status: int | None = None) -> None:
-        super().__init__(message)
-        self.http_status = http_status
-
-
-class _Transient(FetchError):
-    """A failure another attempt may not have (network trouble, timeout, 429, 5xx)."""
-
-
-def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
-    if address.is_loopback and port in settings.AUDIT_FETCH_ALLOW_LOOPBACK_PORTS:
-        return True  # tests only: their own local server, and nothing else on loopback
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # ::ffff:10.0.0.1 reaches 10.0.0.1
-    return address.is_global and not address.is_multicast
-
-
-def _checked_address(url: str) -> str:
-    """The address to connect to for ``url``, after every address of its host passed the
-    private-address guard; raises FetchError otherwise."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(_("Only http:// and https:// URLs can be fetched."))
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, ValueError) as exc:
-        raise FetchError(
-            _("The host %(host)s cannot be resolved (%(error)s).")
-            % {"host": parts.hostname, "error": exc}
-        ) from None
-    # A stream socket's address is an IPv4 or IPv6 one, as text (typeshed allows other families).
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    if not addresses or not all(_allowed(address, port) for address in addresses):
-        raise FetchError(
-            _("%(host)s is a private or local address; only public URLs are fetched.")
-            % {"host": parts.hostname}
-        )
-    return str(addresses[0])
-
-
-def _send_pinned(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Response:
-    """GET ``url`` by the checked address: the Host header and TLS (SNI and the certificate
-    check) still use the URL's host name."""
-    address = _checked_address(url)
-    parts = urlsplit(url)
-    assert parts.hostname is not None  # _checked_address refuses a URL without one
-    host = f"[{address}]" if ":" in address else address
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-    host_header = parts.hostname + (f":{parts.port}" if parts.port else "")
-    if ":" in parts.hostname:
-        host_header = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
-    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
-    request = client.build_request(
-        "GET", pinned, headers={**headers, "Host": host_header}, extensions=extensions
-    )
-    return client.send(request, stream=True)
-
-
-def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Response:
-    """Follow redirects one hop at a time, each hop through the guard."""
-    for _hop in range(settings.AUDIT_FETCH_MAX_REDIRECTS + 1):
-        response = _send_pinned(client, url, headers)
-        location = response.headers.get("location")
-        if response.status_code not in REDIRECT_STATUSES or not location:
-            return response
-        response.close()
-        url = urljoin(url, location)
-    raise FetchError(
-        _("More than %(count)s redirects; the fetch was stopped.")
-        % {"count": settings.AUDIT_FETCH_MAX_REDIRECTS}
-    )
-
-
-def _attempt(
-    client: httpx.Client, url: str, headers: dict[str, str], target: Path, deadline: float
-) -> tuple[int, int, str, dict[str, str]]:
-    limit = settings.AUDIT_FETCH_MAX_BYTES
-    try:
-        response = _open(client, url, headers)
-    except httpx.TransportError as exc:
-        raise _Transient(_("The URL could not be fetched: %s") % _reason(exc)) from None
-    try:
-        status = response.status_code
-        if status == 304:
-            return 304, 0, "", {}
-        if status >= 400:
-            error = _Transient if status in TRANSIENT_STATUSES else FetchError
-            raise error(
-                _("The server answered %(status)s %(reason)s.")
-                % {"status": status, "reason": response.reason_phrase},
-                http_status=status,
-            )
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise FetchError(
-                _("The file is %(size)s bytes; fetches take at most %(limit)s bytes.")
-                % {"size": declared, "limit": limit},
-                http_status=status,
-            )
-        digest = hashlib.sha256()
-        received = 0
-        try:
-            with target.open("wb") as out:
-                # Decoded bytes are counted, so a compressed body cannot inflate past the cap.
-                for chunk in response.iter_bytes():  # as they arrive, so the clock is seen
-                    received += len(chunk)
-                    if received > limit:
-                        raise FetchError(
-                            _("The file is larger than %(limit)s bytes; the fetch was stopped.")
-                            % {"limit": limit},
-                            http_status=status,
-                        )
-                    if time.monotonic() > deadline:
-                        raise FetchError(
-                            _("The download took longer than %(seconds)s seconds; stopped.")
-                            % {"seconds": settings.AUDIT_FETCH_MAX_SECONDS},
-                            http_status=status,
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-        except httpx.TransportError as exc:
-            raise _Transient(
-                _("The download stopped: %s") % _reason(exc), http_status=status
-            ) from None
-        response_headers = {k.lower(): v for k, v in response.headers.items()}
-    finally:
-        response.close()
-    return status, received, digest.hexdigest(), response_headers
-
-
-def _reason(exc: Exception) -> str:
-    return str(exc) or exc.__class__.__name__
-
 
 def _download(source: AuditSource, target: Path) -> tuple[int, int, str, dict[str, str]]:
-    """(HTTP status, bytes, sha256, response headers); 304 means unchanged and writes nothing.
-
-    Transient failures are retried ``AUDIT_FETCH_RETRIES`` times, waiting
-    ``AUDIT_FETCH_BACKOFF_SECONDS`` doubled each time, all within ``AUDIT_FETCH_MAX_SECONDS``.
-    """
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/csv, */*;q=0.5"}
-    if source.etag:
-        headers["If-None-Match"] = source.etag
-    if source.last_modified:
-        headers["If-Modified-Since"] = source.last_modified
-    deadline = time.monotonic() + settings.AUDIT_FETCH_MAX_SECONDS
-    timeout = httpx.Timeout(settings.AUDIT_FETCH_TIMEOUT_SECONDS)
-    # No proxies from the environment: the guard must judge the address actually connected to.
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-        attempt = 0
-        while True:
-            try:
-                return _attempt(client, source.url, headers, target, deadline)
-            except _Transient as exc:
-                pause = settings.AUDIT_FETCH_BACKOFF_SECONDS * 2**attempt
-                if attempt >= settings.AUDIT_FETCH_RETRIES or time.monotonic() + pause > deadline:
-                    raise FetchError(str(exc), http_status=exc.http_status) from None
-                logger.info("Audit fetch of %s: %s; retrying in %ss", source.url, exc, pause)
-                attempt += 1
-                time.sleep(pause)
+    """(HTTP status, bytes, sha256, response headers); 304 means unchanged and writes nothing."""
+    fetched = fetch_to_file(
+        url=source.url,
+        target=target,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        accept="text/csv, */*;q=0.5",
+    )
+    return fetched.http_status, fetched.bytes_received, fetched.sha256, fetched.headers
 
 
 def _last_imported_sha256(source: AuditSource) -> str:
@@ -235,9 +63,7 @@ def audit_source_fetch(*, source: AuditSource, actor: User | None = None) -> Aud
     Not one transaction on purpose: the fetch row is committed first (the admin shows it
     running) and the import runs in its own job transaction.
     """
-    running = source.fetches.filter(
-        status=AuditFetch.Status.RUNNING, started_at__gte=timezone.now() - RUNNING_GRACE
-    ).first()
+    running = fetch_running(source.fetches.all())
     if running is not None:
         return running  # another worker is on it (a task delivered twice)
     fetch = AuditFetch.objects.create(source=source)
@@ -309,15 +135,7 @@ def _import(*, source: AuditSource, path: Path, name: str, actor: User | None) -
 
 def audit_sources_fetch_due(*, now: dt.datetime | None = None) -> list[int]:
     """Queue a fetch of every active source whose interval has passed; returns their ids."""
-    now = now or timezone.now()
-    due = [
-        source.pk
-        for source in AuditSource.objects.filter(is_active=True).only(
-            "pk", "interval_hours", "last_fetched_at"
-        )
-        if source.last_fetched_at is None
-        or source.last_fetched_at + dt.timedelta(hours=source.interval_hours) <= now
-    ]
+    due = sources_due(AuditSource.objects.all(), now=now or timezone.now())
     for source_id in due:
         task_enqueue_on_commit("searches.tasks.audit_source_fetch", source_id)
     return due

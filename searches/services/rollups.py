@@ -16,8 +16,8 @@ Only ``SearchRollup`` depends on the classification, so reclassification refresh
 
 Two summaries are derived from it (never from searches), per source agency, after every change:
 ``SearchMonthTotal`` (no searching agency) and ``SearchPairTotal`` (no month, category or
-flags). A big city's page reads these: a few thousand rows where the rollups hold hundreds of
-thousands.
+flags); ``SearchNationalTotal`` sums the first over every audit. A big city's page reads
+these: a few thousand rows where the rollups hold hundreds of thousands.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ from searches.models import (
     DRILL_DOWN_FLAGS,
     Search,
     SearchDay,
+    SearcherCount,
     SearcherSet,
     SearchMonthTotal,
+    SearchNationalTotal,
     SearchPairTotal,
     SearchRollup,
 )
@@ -213,6 +215,21 @@ def summaries_refresh(*, source_ids: Iterable[int] | None = None) -> None:
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {table} WHERE source_agency_id IN ({marks})", batch)
                 cursor.execute(insert.format(where=f"source_agency_id IN ({marks})"), batch)
+        # The national totals, from the per-source ones (a few thousand rows).
+        national = SearchNationalTotal._meta.db_table
+        cursor.execute(f"DELETE FROM {national}")
+        cursor.execute(
+            f"""
+            INSERT INTO {national} (month, category_id, flags, searches, devices_total,
+                devices_max, networks_total)
+            SELECT month, category_id, flags, SUM(searches), SUM(devices_total),
+                MAX(devices_max), SUM(networks_total)
+            FROM {SearchMonthTotal._meta.db_table}
+            GROUP BY month, category_id, flags
+            """
+        )
+        # Counts under the old stamp are never asked for again.
+        cursor.execute(f"DELETE FROM {SearcherCount._meta.db_table}")
     # Every rollup writer ends here, in set-based SQL that sends no model signals.
     page_cache_invalidate()
 

@@ -59,19 +59,22 @@ def counts(user) -> dict[str, int]:
 
 
 def test_a_clerk_counts_only_their_cities_work(clerk, work):
-    assert counts(clerk) == {"comments": 2, "petitions": 1, "imports": 2, "sources": 1}
+    assert counts(clerk) == {"comments": 2, "petitions": 1, "imports": 2, "sources": 1, "pages": 0}
 
 
 def test_a_superuser_counts_every_city(work):
     root = SuperuserFactory(username="root")
-    assert counts(root) == {"comments": 5, "petitions": 3, "imports": 4, "sources": 2}
+    assert counts(root) == {"comments": 5, "petitions": 3, "imports": 4, "sources": 2, "pages": 0}
 
 
 def test_the_admin_home_shows_the_clerks_dashboard(clerk_client, work):
     html = clerk_client.get(ADMIN_HOME).content.decode()
     block_re = r'class="module dash-(\w+)".*?class="dash-count[^"]*">([^<]+)<'
     blocks = dict(re.findall(block_re, html, re.S))
-    assert blocks == {"comments": "2", "petitions": "1", "imports": "2", "sources": "1"}
+    assert blocks == {
+        "comments": "2", "petitions": "1", "imports": "2", "sources": "1",
+        "pages": "Every active transparency page changed within its expected interval.",
+    }  # fmt: skip
     assert "Joliet petition" in html and "Joliet IL PD" in html and "Joliet renewal" in html
     assert "Berkeley" not in html
     pending = reverse("admin:hearings_comment_changelist") + "?status__exact=pending"

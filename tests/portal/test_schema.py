@@ -21,6 +21,7 @@ ENDPOINTS = [
     "agenda-items",
     "comments",
     "petitions",
+    "changes",
     "exports",
 ]
 LOOKUPS = {
@@ -38,6 +39,7 @@ LOOKUPS = {
     "agenda-items": "{id}",
     "comments": "{id}",
     "petitions": "{slug}",
+    "changes": "{id}",
     "exports": "{id}",
 }
 

@@ -175,7 +175,7 @@ ENV_READS = re.compile(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"')
 
 
 def _code_files():
-    for app in ("portal", "cameras", "searches", "hearings"):
+    for app in ("core", "exports", "cameras", "searches", "hearings", "petitions", "portal"):
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" not in path.parts:
                 yield path

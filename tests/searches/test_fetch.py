@@ -7,101 +7,23 @@ exactly as in production."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import fetching as fetch_module
 from core.models import AuditEvent, ImportJob
 from searches.models import AuditFetch, AuditSource, Search
-from searches.services import fetch as fetch_module
 from searches.services.fetch import audit_source_fetch, audit_sources_fetch_due
 from tests.factories import AgencyFactory
+from tests.fetchserver import LocalServer as AuditServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "audits"
 
 pytestmark = pytest.mark.django_db
-
-
-class AuditServer:
-    """Serves ``files`` {path: bytes} with an ETag; honours If-None-Match; counts requests."""
-
-    def __init__(self):
-        self.files: dict[str, bytes] = {}
-        self.redirects: dict[str, str] = {}
-        # path -> statuses answered before the file (a server having a bad minute)
-        self.failures: dict[str, list[int]] = {}
-        self.requests: list[dict[str, str]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                server.requests.append({"path": self.path, **dict(self.headers.items())})
-                if self.path in server.redirects:
-                    self.send_response(302)
-                    self.send_header("Location", server.redirects[self.path])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if server.failures.get(self.path):
-                    self.send_response(server.failures[self.path].pop(0))
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if self.path == "/drip.csv":
-                    self.send_response(200)
-                    self.end_headers()
-                    try:
-                        for _ in range(20):
-                            self.wfile.write(b"x\n")
-                            self.wfile.flush()
-                            time.sleep(0.1)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass  # the fetch gave up, as it should
-                    return
-                if self.path == "/slow.csv":
-                    time.sleep(2)
-                    self.send_response(200)
-                    self.end_headers()
-                    return
-                body = server.files.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/csv")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", "Mon, 01 Dec 2025 10:00:00 GMT")
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self.httpd.server_address[1]
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

@@ -2,13 +2,22 @@
 with direct counts over the searches; raw-row reads are bounded and page without gaps."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from searches.models import DRILL_DOWN_FLAGS, Search, SearchFlag
+from searches.models import (
+    DRILL_DOWN_FLAGS,
+    Search,
+    SearcherCount,
+    SearchFlag,
+    SearchMonthTotal,
+    SearchNationalTotal,
+    SearchRollup,
+)
 from searches.selectors.coverage import has_search_data, search_coverage
 from searches.selectors.explorer import flagged_searches, keyset_page, largest_searches, stats_count
 from searches.selectors.rules import law_for_flags
@@ -16,6 +25,7 @@ from searches.selectors.stats import (
     distinct_searchers,
     flag_names,
     flagged_by,
+    rollup_table,
     searcher_stats,
     source_stats,
     stats_grouped,
@@ -100,6 +110,24 @@ def test_searcher_stats_count_searches_on_other_agencies_cameras_only(scenario):
 def test_distinct_searchers_counts_people_per_agency_and_skips_redacted(scenario):
     assert distinct_searchers(source_ids=[scenario["pd"].pk]) == 8
     assert distinct_searchers(searching_id=scenario["pd"].pk) == 2
+
+
+def test_distinct_searchers_are_stored_once_and_recounted_after_a_rollup_change(scenario):
+    pd = scenario["pd"]
+    assert distinct_searchers(source_ids=[pd.pk]) == 8
+    with CaptureQueriesContext(connection) as queries:
+        assert distinct_searchers(source_ids=[pd.pk]) == 8
+    assert not any("searcherset" in q["sql"].lower() for q in queries.captured_queries)
+    assert SearcherCount.objects.count() == 1
+    # A new searcher appears: the rollups change, and with them the stored count.
+    SearchFactory(source_agency=pd, searching_agency=pd, searcher_hash="f" * 32)
+    rebuild_rollups()
+    assert SearcherCount.objects.count() == 0
+    assert distinct_searchers(source_ids=[pd.pk]) == 9
+    # Deleting an agency takes its searcher sets without a rollup refresh.
+    distinct_searchers(searching_id=pd.pk)
+    scenario["hoa"].delete()
+    assert SearcherCount.objects.count() == 0
 
 
 def test_top_searching_agencies_leave_out_the_city_and_count_flags(scenario):
@@ -305,3 +333,17 @@ def test_aggregates_cost_the_same_queries_whatever_the_number_of_searches(scenar
         )
     rebuild_rollups()
     assert queries() == before
+
+
+def test_national_figures_read_the_national_totals_and_agree_with_the_searches(scenario):
+    assert rollup_table({}, group_by=["month", "category"]).model is SearchNationalTotal
+    assert rollup_table({"flag": ["vague"], "month_from": "2026-03"}).model is SearchNationalTotal
+    assert rollup_table({"source_agency": "x"}, group_by=["month"]).model is SearchMonthTotal
+    assert rollup_table({}, group_by=["state"]).model is SearchMonthTotal
+    assert rollup_table({"searching_state": "IL"}).model is SearchRollup
+    grouped = stats_grouped(filters={}, group_by=["month", "category"])
+    direct = Counter(
+        (s.searched_at.strftime("%Y-%m"), s.category.slug if s.category else None)
+        for s in Search.objects.select_related("category")
+    )
+    assert {(g["month"], g["category"]): g["searches"] for g in grouped} == dict(direct)

@@ -11,12 +11,15 @@ import signal
 from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.utils import timezone
 
+from core import imports
 from core.imports import import_job_create, import_jobs_requeue_stalled
 from core.models import ImportJob
 from searches import partitions
+from searches.importers import audit
 from searches.models import Search, SearchRollup
 from tests.services.test_celery_worker import (  # noqa: F401 - workers is a fixture
     _wait_finished,
@@ -126,3 +129,62 @@ def test_worker_killed_mid_audit_import_continues_from_its_last_segment(
         rows, 0, rows - rejected, rejected
     )  # fmt: skip
     assert Search.objects.count() == new
+
+
+def test_an_audit_import_stopped_by_the_time_limit_continues_in_a_new_run(
+    tmp_path, settings, monkeypatch
+):
+    rows = 60_000
+    path = tmp_path / "network_audit.csv"
+    _write_network_audit(path, rows)
+    rejected = rows // 1000
+    duplicates = rows // 50 - rejected
+    settings.AUDIT_SEGMENT_ROWS = 20_000
+    queued: list[tuple] = []
+    monkeypatch.setattr(imports, "task_enqueue_on_commit", lambda *args: queued.append(args))
+    beats = {"n": 0}
+    real_heartbeat = audit.import_job_heartbeat
+
+    def heartbeat(**kwargs):
+        beats["n"] += 1
+        if beats["n"] == 3:  # two segments committed, the third under way
+            raise SoftTimeLimitExceeded()
+        real_heartbeat(**kwargs)
+
+    monkeypatch.setattr(audit, "import_job_heartbeat", heartbeat)
+    job = import_job_create(
+        kind=ImportJob.Kind.AUDIT, file=path, options={"agency": "Prairie Junction IL PD"},
+        run=False,
+    )  # fmt: skip
+    job = imports.import_job_run(job=job)
+
+    assert job.status == ImportJob.Status.PENDING, job.error
+    assert queued == [("core.tasks.import_job_run", job.pk)]
+    assert job.rows_read == 40_000 and _loaded(job) > 0
+    assert not Search.objects.exists()
+
+    job = imports.import_job_run(job=job)
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert (job.rows_read, job.rows_created, job.rows_unchanged, job.rows_rejected) == (
+        rows, rows - rejected - duplicates, duplicates, rejected
+    )  # fmt: skip
+    assert Search.objects.count() == rows - rejected - duplicates
+    assert sum(SearchRollup.objects.values_list("searches", flat=True)) == Search.objects.count()
+
+
+def test_a_run_that_commits_nothing_before_the_time_limit_fails(tmp_path, monkeypatch):
+    path = tmp_path / "network_audit.csv"
+    _write_network_audit(path, 5_000)
+
+    def heartbeat(**kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(audit, "import_job_heartbeat", heartbeat)
+    job = import_job_create(
+        kind=ImportJob.Kind.AUDIT, file=path, options={"agency": "Prairie Junction IL PD"},
+        run=False,
+    )  # fmt: skip
+    job = imports.import_job_run(job=job)
+    assert job.status == ImportJob.Status.FAILED
+    assert "time limit" in job.error
+    assert not Search.objects.exists()
