@@ -8,9 +8,9 @@ is dispatched once; a delivery is marked under a row lock, so a task run twice P
 worker killed between the POST and the mark may POST again: receivers dedupe on
 ``X-Portal-Delivery``).
 
-The URL is typed by a stranger, so every POST goes through the audit fetch's private-address
-guard (``searches.services.fetch``): only public addresses, the connection pinned to the
-checked address, no redirects followed.
+The URL is typed by a stranger, so every POST goes through the scheduled fetches'
+private-address guard (``core.fetching.checked_address``): only public addresses, the
+connection pinned to the checked address, no redirects followed.
 """
 
 from __future__ import annotations
@@ -37,14 +37,13 @@ from alerts.selectors import (
     webhook_from_link,
 )
 from alerts.services.subscriptions import topics_clean
+from core.fetching import FetchError, checked_address
 from core.models import Agency, City
 from core.services import ServiceError, audit_record
 from core.tasking import task_enqueue_on_commit
 from hearings.abuse import email_normalize, ip_hash, rate_limit_check
 from hearings.outbox import EmailLink, email_queue
 from hearings.tokens import mailbox_tag
-from searches.services.fetch import FetchError
-from searches.services.fetch import _checked_address as checked_address
 
 USER_AGENT = "alpr-transparency-portal (webhook)"
 SIGNATURE_HEADER = "X-Portal-Signature"
