@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alerts.models import (
@@ -28,6 +29,7 @@ from core.admin_scoping import scope_queryset
 from core.models import Agency, City
 from hearings.tokens import TokenInvalid, mailbox_tag, token_make, token_read
 from watch.models import ChangeEvent
+from watch.selectors import change_marks, change_summary
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -87,44 +89,26 @@ class EventLine:
     """One event as an email shows it, in the language active when it is built."""
 
     title: str
-    subject: str
     detail: str
     date: str
     url: str
     marks: list[str] = field(default_factory=list)
 
 
-def _detail(event: ChangeEvent) -> str:
-    data = event.data or {}
-    if event.other_agency is not None:
-        return event.other_agency.name
-    if "old" in data and "new" in data:
-        return _("from %(old)s to %(new)s") % {"old": data["old"], "new": data["new"]}
-    for name in ("title", "summary", "count"):
-        if data.get(name) not in (None, ""):
-            return str(data[name])
-    return ""
-
-
 def event_line(event: ChangeEvent) -> EventLine:
-    marks = []
-    if event.out_of_state:
-        marks.append(_("out of state"))
-    if event.federal:
-        marks.append(_("federal"))
-    if event.forbidden:
-        marks.append(_("forbidden by state law"))
-    owner = event.agency or event.city
-    url = (event.data or {}).get("url") or (owner.get_absolute_url() if owner else "/")
-    if url.startswith("/"):
-        url = settings.PORTAL_SITE_URL + url
+    """The change in the changes pages' words (``watch.selectors``), linked to its changes page."""
+    if event.agency is not None:
+        path = reverse("watch:agency-changes", kwargs={"slug": event.agency.slug})
+    elif event.city is not None:
+        path = reverse("watch:city-changes", kwargs={"slug": event.city.slug})
+    else:
+        path = reverse("watch:changes")
     return EventLine(
         title=str(event.get_kind_display()),
-        subject=str(owner) if owner else "",
-        detail=_detail(event),
+        detail=change_summary(event),
         date=event.occurred_on.isoformat(),
-        url=url,
-        marks=marks,
+        url=settings.PORTAL_SITE_URL + path,
+        marks=[str(label) for label, _style in change_marks(event)],
     )
 
 

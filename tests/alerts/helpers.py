@@ -58,7 +58,7 @@ def sharing_added(*, agency, partner, key="s1", **flags) -> ChangeEvent:
         city=agency.home_city,
         agency=agency,
         other_agency=partner,
-        data={"partner": partner.name},
+        data={"owner": agency.name, "partner": partner.name},
         **flags,
     )
     assert event is not None
@@ -72,7 +72,7 @@ def flagged(*, agency, count=4, key="f1") -> ChangeEvent:
         occurred_on=dt.date(2026, 12, 1),
         city=agency.home_city,
         agency=agency,
-        data={"count": count},
+        data={"agency": agency.name, "counts": {"immigration": count}},
     )
     assert event is not None
     return event

@@ -89,8 +89,9 @@ def test_subscribe_confirm_two_events_one_email_then_one_click_unsubscribe(
     digest = digests[0]
     assert digest.subject == "2 changes in Joliet, IL"
     assert "Sharing partner added" in digest.body and "Houston TX PD" in digest.body
-    assert "out of state" in digest.body
-    assert "Flagged searches" in digest.body and ": 4" in digest.body
+    assert "Joliet IL PD began sharing its cameras with Houston TX PD (Out of state)" in digest.body
+    assert "Flagged searches: Joliet IL PD: 4 new flagged searches" in digest.body
+    assert f"{SITE}/agencies/{joliet_pd.slug}/changes/" in digest.body
     assert "Hearing scheduled" not in digest.body and "Border Patrol" not in digest.body
     html = digest.alternatives[0].content
     assert "Houston TX PD" in html and "Flagged searches" in html
@@ -180,7 +181,7 @@ def test_a_weekly_subscriber_gets_nothing_from_the_daily_run(
     run(capture, "weekly")
     assert len(mail.outbox) == 2
     body = mail.outbox[1].body
-    assert "US Border Patrol" in body and "federal" in body and "forbidden by state law" in body
+    assert "US Border Patrol (Federal, Forbidden by IL law)" in body
 
 
 def test_an_agency_subscription_sees_the_agency_as_a_partner_too(
@@ -207,7 +208,7 @@ def test_the_email_is_in_the_language_chosen_at_subscription(
     digest = mail.outbox[1]
     assert digest.subject == "2 cambios en Joliet, IL"
     assert "Nuevo socio con acceso a los datos" in digest.body
-    assert "de otro estado" in digest.body
+    assert "Houston TX PD (De otro estado)" in digest.body
     assert "Cancelar la suscripción" in digest.alternatives[0].content
 
 

@@ -142,7 +142,7 @@ def test_a_confirmed_webhook_gets_one_signed_post_per_event(
     assert int(headers["X-Portal-Timestamp"]) == payload["timestamp"]
     assert payload["event"]["id"] == event.pk
     assert payload["event"]["kind"] == "flagged_searches"
-    assert payload["event"]["data"] == {"count": 7}
+    assert payload["event"]["data"]["counts"] == {"immigration": 7}
     assert payload["event"]["agency"]["name"] == "Joliet IL PD"
     assert "desk@newsroom.example" not in body.decode()
     delivery = WebhookDelivery.objects.get()
