@@ -245,9 +245,11 @@ def run_together(path: Path, database_name: str, media: Path, agencies: list[str
         if process.returncode != 0:
             sys.stderr.write(err)
             raise SystemExit(1)
-        results.append(
-            {**json.loads(out.strip().splitlines()[-1]), "ended": time.perf_counter() - started}
-        )
+        result = json.loads(out.strip().splitlines()[-1])
+        if result["status"] != "succeeded":
+            print(f"an import FAILED: {result['error']}", file=sys.stderr)
+            raise SystemExit(1)
+        results.append({**result, "ended": time.perf_counter() - started})
     return results
 
 
@@ -258,14 +260,15 @@ def concurrency(path: Path, database_name: str, media: Path) -> int:
     b, c = run_together(path, database_name, media, ["Concurrency B IL PD", "Concurrency C WI SO"])
     wall = max(b["ended"], c["ended"])
     overlapped = wall < 0.9 * (b["seconds"] + c["seconds"])
+    complete = b["new"] == c["new"] == alone["new"]
     print(
         f"two different audits at once: {b['seconds']:.1f}s and {c['seconds']:.1f}s, both done "
         f"after {wall:.1f}s (one after the other would take {b['seconds'] + c['seconds']:.1f}s): "
         f"{'side by side, neither waited' if overlapped else 'SERIALIZED'}; "
-        f"new {b['new']:,} and {c['new']:,}"
+        f"new {b['new']:,} and {c['new']:,} ({'each complete' if complete else 'ROWS MISSING'})"
     )
     d1, d2 = run_together(path, database_name, media, ["Concurrency D IL PD"] * 2)
-    first, second = sorted([d1, d2], key=lambda r: r["ended"])
+    first, second = sorted([d1, d2], key=lambda r: -r["new"])  # the one that added the rows
     serialized = (
         first["new"] == alone["new"] and second["new"] == 0 and second["duplicate"] == first["read"]
     )
@@ -275,7 +278,7 @@ def concurrency(path: Path, database_name: str, media: Path) -> int:
         f"duplicates, {second['new']:,} new ({second['ended']:.1f}s from the start): "
         f"{'serialized' if serialized else 'NOT SERIALIZED'}"
     )
-    return 0 if overlapped and serialized else 1
+    return 0 if overlapped and complete and serialized else 1
 
 
 def main() -> int:

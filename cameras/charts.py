@@ -6,18 +6,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
 from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from plotly.subplots import make_subplots
+from django.utils.translation import pgettext_lazy
 
 from cameras.models import Camera
-from core.charts import FONT, SERIES_COLORS, TEMPLATE, figure_html
+from core.charts import FONT, SERIES_COLORS, Figure, figure_html, shared_x_rows, text, trace
 from core.models import Agency
 from core.states import STATE_CHOICES
 
@@ -42,30 +41,45 @@ MAP_BACKGROUND = "#e9eef2"
 MAP_TILE_SOURCE = "tiles"
 
 
-def compass_point(degrees: float) -> str:
-    """The 8-point compass name of a bearing: 90 -> "E"."""
-    points = [
-        pgettext("compass point", "N"),
-        pgettext("compass point", "NE"),
-        pgettext("compass point", "E"),
-        pgettext("compass point", "SE"),
-        pgettext("compass point", "S"),
-        pgettext("compass point", "SW"),
-        pgettext("compass point", "W"),
-        pgettext("compass point", "NW"),
-    ]
-    return points[round((degrees % 360) / 45) % 8]
+# Lazy: a label translates the point it needs, and a map or table of many cameras translates the
+# eight once (``compass_names``) rather than for every bearing.
+COMPASS_POINTS = [
+    pgettext_lazy("compass point", "N"),
+    pgettext_lazy("compass point", "NE"),
+    pgettext_lazy("compass point", "E"),
+    pgettext_lazy("compass point", "SE"),
+    pgettext_lazy("compass point", "S"),
+    pgettext_lazy("compass point", "SW"),
+    pgettext_lazy("compass point", "W"),
+    pgettext_lazy("compass point", "NW"),
+]
 
 
-def directions_label(directions: Iterable[Any] | None, fallback: str = "") -> str:
-    """Compass text for a camera's bearings, e.g. "90° (E), 180° (S)"; shared by maps and tables."""
+def compass_names() -> list[str]:
+    """The eight compass points, N to NW, in the current language."""
+    return [str(point) for point in COMPASS_POINTS]
+
+
+def compass_point(degrees: float, names: Sequence[str] | None = None) -> str:
+    """The 8-point compass name of a bearing: 90 -> "E" (from ``names`` when given)."""
+    index = round((degrees % 360) / 45) % 8
+    return names[index] if names else str(COMPASS_POINTS[index])
+
+
+def directions_label(
+    directions: Iterable[Any] | None, fallback: str = "", *, compass: Sequence[str] | None = None
+) -> str:
+    """Compass text for a camera's bearings, e.g. "90° (E), 180° (S)"; shared by maps and tables.
+
+    ``compass`` is ``compass_names()``, for callers that label many cameras.
+    """
     parts = []
     for value in directions or []:
         try:
             degrees = float(value)
         except (TypeError, ValueError):
             continue
-        parts.append(f"{degrees:g}° ({compass_point(degrees)})")
+        parts.append(f"{degrees:g}° ({compass_point(degrees, compass)})")
     return ", ".join(parts) or fallback
 
 
@@ -141,7 +155,7 @@ def _bearings(directions: Iterable[Any] | None) -> list[float]:
     return bearings
 
 
-def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> go.Scattermap | None:
+def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> dict[str, Any] | None:
     """Arrows from the camera toward each of its bearings, as one line trace (segments split
     by gaps); None when the camera has no recorded bearing."""
     bearings = _bearings(focus.get("directions"))
@@ -160,7 +174,8 @@ def _direction_trace(focus: Mapping[str, Any], *, radius_m: float) -> go.Scatter
         for point in (lat, lon), tip, None, barbs[0], tip, barbs[1], None:
             lats.append(point[0] if point else None)
             lons.append(point[1] if point else None)
-    return go.Scattermap(
+    return trace(
+        "scattermap",
         lat=lats,
         lon=lons,
         mode="lines",
@@ -187,13 +202,15 @@ def camera_map(
     by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in points:
         by_kind[row.get("owner__kind") or Agency.Kind.OTHER].append(row)
-    fig = go.Figure()
+    words = _CameraText.current()
+    traces = []
     if context_points:
-        fig.add_trace(
+        traces.append(
             _camera_trace(
                 context_points,
                 name=_("Nearby cameras (%(count)s)") % {"count": len(context_points)},
                 marker={"size": 8, "color": "#8c959f", "opacity": 0.8},
+                words=words,
             )
         )
     everything = [*points, *context_points]
@@ -216,7 +233,7 @@ def camera_map(
         )
         arrows = _direction_trace(focus, radius_m=radius_m)
         if arrows is not None:
-            fig.add_trace(arrows)
+            traces.append(arrows)
         dlat = radius_m / METERS_PER_DEGREE
         dlon = radius_m / (METERS_PER_DEGREE * cos_lat)
         lats, lons = [lat - dlat, lat + dlat], [lon - dlon, lon + dlon]
@@ -224,28 +241,28 @@ def camera_map(
     for kind in KIND_COLORS:
         rows = by_kind.get(kind)
         if rows:
-            fig.add_trace(
+            traces.append(
                 _camera_trace(
                     rows,
                     name=f"{KIND_LABELS[kind]} ({len(rows)})",
                     marker={"size": 11, "color": KIND_COLORS[kind], "opacity": 0.9},
+                    words=words,
                 )
             )
     center, zoom = (
         _fit(lats, lons, max_zoom=max_zoom) if lats else ({"lat": 39.5, "lon": -98.35}, 3.0)
     )
-    fig.update_layout(
-        template=TEMPLATE,
-        map={"style": map_style(), "center": center, "zoom": zoom},
-        margin={"l": 0, "r": 0, "t": 8, "b": 0},
-        height=height,
-        font=FONT,
+    layout = {
+        "map": {"style": map_style(), "center": center, "zoom": zoom},
+        "margin": {"l": 0, "r": 0, "t": 8, "b": 0},
+        "height": height,
+        "font": FONT,
         # Above the map, so the legend never hides markers.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
-        showlegend=True,
-    )
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        "showlegend": True,
+    }
     graph = figure_html(
-        fig,
+        {"data": traces, "layout": layout},
         div_id,
         waiting=_("The map is drawn here when scripts run; the list has every camera."),
     )
@@ -276,23 +293,41 @@ def camera_map(
     )
 
 
+@dataclass(frozen=True)
+class _CameraText:
+    """The translated words of a map's camera traces, looked up once a map."""
+
+    hover: str
+    statuses: dict[str, str]
+    unknown: str
+    compass: list[str]
+
+    @classmethod
+    def current(cls) -> _CameraText:
+        return cls(
+            hover=(
+                "<b>%{customdata[0]}</b><br>"
+                + escape(_("Owner"))
+                + ": %{customdata[1]}<br>"
+                + escape(_("Vendor"))
+                + ": %{customdata[2]}<br>"
+                + escape(_("Direction"))
+                + ": %{customdata[3]}<br>"
+                + escape(_("Status"))
+                + ": %{customdata[4]}<extra></extra>"
+            ),
+            statuses={value: str(label) for value, label in Camera.Status.choices},
+            unknown=_("unknown"),
+            compass=compass_names(),
+        )
+
+
 def _camera_trace(
-    rows: Sequence[Mapping[str, Any]], *, name: str, marker: dict[str, Any]
-) -> go.Scattermap:
-    hover = (
-        "<b>%{customdata[0]}</b><br>"
-        + escape(_("Owner"))
-        + ": %{customdata[1]}<br>"
-        + escape(_("Vendor"))
-        + ": %{customdata[2]}<br>"
-        + escape(_("Direction"))
-        + ": %{customdata[3]}<br>"
-        + escape(_("Status"))
-        + ": %{customdata[4]}<extra></extra>"
-    )
-    status_labels = _camera_status_labels()
-    unknown = _("unknown")
-    return go.Scattermap(
+    rows: Sequence[Mapping[str, Any]], *, name: str, marker: dict[str, Any], words: _CameraText
+) -> dict[str, Any]:
+    unknown = words.unknown
+    return trace(
+        "scattermap",
         lat=[float(r["latitude"]) for r in rows],
         lon=[float(r["longitude"]) for r in rows],
         mode="markers",
@@ -300,23 +335,21 @@ def _camera_trace(
         marker=marker,
         customdata=[
             [
-                escape(r.get("address") or _("Camera #%(pk)s") % {"pk": r["pk"]}),
-                escape(r.get("owner__name") or unknown),
-                escape(r.get("vendor") or unknown),
-                escape(
-                    directions_label(r.get("directions"), r.get("direction_text", "")) or unknown
+                text(r.get("address") or _("Camera #%(pk)s") % {"pk": r["pk"]}),
+                text(r.get("owner__name") or unknown),
+                text(r.get("vendor") or unknown),
+                text(
+                    directions_label(
+                        r.get("directions"), r.get("direction_text", ""), compass=words.compass
+                    )
+                    or unknown
                 ),
-                escape(status_labels.get(r.get("status") or "", r.get("status") or "")),
+                text(words.statuses.get(r.get("status") or "", r.get("status") or "")),
             ]
             for r in rows
         ],
-        hovertemplate=hover,
+        hovertemplate=words.hover,
     )
-
-
-def _camera_status_labels() -> dict[str, str]:
-
-    return {value: str(label) for value, label in Camera.Status.choices}
 
 
 def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString:
@@ -326,40 +359,37 @@ def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString
         ("total_cameras", _("Cameras")),
         ("searches_30d", _("Searches in 30 days")),
     ]
-    fig = make_subplots(
-        rows=len(metrics),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.09,
-        subplot_titles=[str(label) for _field, label in metrics],
-    )
+    layout, axes = shared_x_rows([str(label) for _field, label in metrics], vertical_spacing=0.09)
+    for suffix in axes:
+        layout[f"xaxis{suffix}"].update(type="date", gridcolor="#e5e7eb")
+        layout[f"yaxis{suffix}"].update(rangemode="tozero", gridcolor="#e5e7eb")
     by_agency: dict[str, list[Any]] = defaultdict(list)
     for snapshot in history:
         by_agency[snapshot.agency.name].append(snapshot)
+    traces = []
     for index, (agency_name, snapshots) in enumerate(sorted(by_agency.items())):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         snapshots = sorted(snapshots, key=lambda s: s.captured_on)
-        for row, (field, label) in enumerate(metrics, start=1):
-            fig.add_trace(
-                go.Scatter(
-                    x=[s.captured_on.isoformat() for s in snapshots],
+        dates = [s.captured_on.isoformat() for s in snapshots]
+        for (field, label), suffix in zip(metrics, axes, strict=True):
+            traces.append(
+                trace(
+                    "scatter",
+                    x=dates,
                     y=[getattr(s, field) for s in snapshots],
                     mode="lines+markers",
                     name=escape(agency_name),
                     legendgroup=str(index),
-                    showlegend=row == 1,
+                    showlegend=suffix == axes[0],
                     line={"color": color, "width": 2},
                     marker={"size": 7},
                     connectgaps=False,
                     hovertemplate="%{x}: %{y:,}<extra>" + escape(label) + "</extra>",
-                ),
-                row=row,
-                col=1,
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
+                )
             )
-    fig.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
-    fig.update_xaxes(type="date", gridcolor="#e5e7eb")
-    fig.update_layout(
-        template=TEMPLATE,
+    layout.update(
         height=520,
         margin={"l": 50, "r": 10, "t": 30, "b": 30},
         font=FONT,
@@ -368,7 +398,7 @@ def snapshot_history_chart(*, history: Sequence[Any], div_id: str) -> SafeString
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
         hovermode="x unified",
     )
-    return figure_html(fig, div_id)
+    return figure_html({"data": traces, "layout": layout}, div_id)
 
 
 # Sunburst colours: the owner's own state in blue, other states in orange, unknown in grey;
@@ -419,24 +449,26 @@ def sharing_sunburst(
             FEDERAL_COLOR if kind == Agency.Kind.FEDERAL else SUNBURST_COLORS[group(state)][1]
         )
     values[0] = sum(state_totals.values())
-    fig = go.Figure(
-        go.Sunburst(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            maxdepth=3,
-            insidetextorientation="radial",
-            marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
-            hovertemplate="%{label}: %{value:,}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        height=460,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        font=FONT,
-        paper_bgcolor="#ffffff",
-    )
-    return figure_html(fig, div_id)
+    figure: Figure = {
+        "data": [
+            trace(
+                "sunburst",
+                ids=ids,
+                labels=labels,
+                parents=parents,
+                values=values,
+                branchvalues="total",
+                maxdepth=3,
+                insidetextorientation="radial",
+                marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
+                hovertemplate="%{label}: %{value:,}<extra></extra>",
+            )
+        ],
+        "layout": {
+            "height": 460,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "font": FONT,
+            "paper_bgcolor": "#ffffff",
+        },
+    }
+    return figure_html(figure, div_id)

@@ -242,8 +242,11 @@ def snapshot_context(agencies: Sequence[Agency], *, div_id: str) -> dict[str, An
 def camera_rows(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``camera_points`` rows with display labels for tables."""
     status_labels = dict(Camera.Status.choices)
+    compass = charts.compass_names()
     for row in points:
-        row["directions_label"] = charts.directions_label(row["directions"], row["direction_text"])
+        row["directions_label"] = charts.directions_label(
+            row["directions"], row["direction_text"], compass=compass
+        )
         row["status_label"] = status_labels.get(row["status"], row["status"])
         row["kind_label"] = KIND_LABELS.get(row["owner__kind"], "")
     return points

@@ -53,8 +53,11 @@ def camera_filter_form(request: HttpRequest) -> forms.Form:
 def camera_index(request: HttpRequest) -> HttpResponse:
     params = [(k, v) for k in PAGE_FILTERS for v in request.GET.getlist(k) if v]
     page = paginate(request, camera_list(filters=request.GET), per_page=LIST_PAGE_SIZE)
+    compass = charts.compass_names()
     for camera in page.object_list:
-        camera.directions_label = charts.directions_label(camera.directions, camera.direction_text)
+        camera.directions_label = charts.directions_label(
+            camera.directions, camera.direction_text, compass=compass
+        )
     return render(
         request,
         "cameras/camera_list.html",

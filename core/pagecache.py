@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,11 +34,13 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import (
     get_cache_key,
+    get_conditional_response,
     get_max_age,
     has_vary_header,
     learn_cache_key,
     patch_cache_control,
 )
+from django.utils.http import parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +74,15 @@ def _seconds() -> int:
     return int(settings.PAGE_CACHE_SECONDS or 0)
 
 
-def _bump() -> None:
+def _new_version() -> str:
     # A fresh random version, never a counter: if the version key is evicted or the cache is
-    # cleared, a new one cannot collide with the version old pages were stored under.
-    _cache().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    # cleared, a new one cannot collide with the version old pages were stored under. It starts
+    # with the time it was made, which the API's Last-Modified reads (page_cache_version_time).
+    return f"{time.time():.6f}-{secrets.token_hex(8)}"
+
+
+def _bump() -> None:
+    _cache().set(VERSION_KEY, _new_version(), timeout=None)
 
 
 def page_cache_version() -> str:
@@ -82,9 +90,18 @@ def page_cache_version() -> str:
     store = _cache()
     version = store.get(VERSION_KEY)
     if version is None:
-        store.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        store.add(VERSION_KEY, _new_version(), timeout=None)
         version = store.get(VERSION_KEY)
     return str(version)
+
+
+def page_cache_version_time(version: str) -> float:
+    """When ``version`` was made (a Unix time): no public row has changed since. A version
+    without its time (made before versions carried one) counts as made now."""
+    try:
+        return float(version.split("-", 1)[0])
+    except ValueError:
+        return time.time()
 
 
 def page_cache_invalidate(*, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -239,4 +256,14 @@ class PageCacheMiddleware:
         for name, value in headers:
             response.headers[name] = value
         response.headers["X-Page-Cache"] = "hit"
+        # A stored API list carries its ETag and Last-Modified (core.api.conditional): a
+        # client that already holds this version gets a 304 from the cache too.
+        etag = response.get("ETag")
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        if etag or last_modified:
+            conditional = get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
+            )
+            if conditional is not None:
+                return conditional
         return response

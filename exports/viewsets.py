@@ -13,6 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.filters import OrderingFilter
 
+from core.api.conditional import ConditionalListMixin
 from core.api.renderers import csv_columns, csv_stream, export_filename
 from core.csvstream import csv_download
 from exports.api import export_job_response
@@ -46,8 +47,9 @@ class PublicOrderingFilter(OrderingFilter):
         ]
 
 
-class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Read-only public data: paginated JSON, or every matching row streamed as a download."""
+class PublicReadOnlyViewSet(ConditionalListMixin, viewsets.ReadOnlyModelViewSet):
+    """Read-only public data: paginated JSON, or every matching row streamed as a download.
+    Lists answer conditional requests (ETag, Last-Modified, 304)."""
 
     filter_backends = [DjangoFilterBackend, PublicOrderingFilter]
 

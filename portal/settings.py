@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hearings",
     "petitions",
     "watch",
+    "datasets",
     "alerts",
     "portal",
     "axes",
@@ -280,6 +281,8 @@ IMPORT_QUEUE_TASKS = [
     "exports.tasks.export_job_build",
     # Reads every agreement and snapshot, like the imports it follows.
     "watch.tasks.changes_collect_task",
+    # The nightly bulk data snapshot reads every public table, searches included.
+    "datasets.tasks.dataset_snapshot_nightly",
 ]
 CELERY_TASK_ROUTES = {name: {"queue": "imports"} for name in IMPORT_QUEUE_TASKS}
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -329,6 +332,10 @@ CELERY_BEAT_SCHEDULE = {
 # more rows are built into a file by a worker (a 303 to the job), kept EXPORT_RETENTION_HOURS.
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=50_000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# Nightly bulk data snapshots (/data/): where they are written (empty: MEDIA_ROOT/datasets, so
+# web and workers share it) and for how many days they are kept (the newest always stays).
+DATASETS_ROOT = env.str("DATASETS_ROOT", default="")
+DATASETS_KEEP_DAYS = env.int("DATASETS_KEEP_DAYS", default=30)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -582,6 +589,10 @@ CELERY_BEAT_SCHEDULE.update(
         "petitions-close-expired": {
             "task": "petitions.tasks.petitions_close_expired",
             "schedule": 60 * 60,
+        },
+        "datasets-snapshot-nightly": {
+            "task": "datasets.tasks.dataset_snapshot_nightly",
+            "schedule": crontab(hour=3, minute=15),
         },
     }
 )

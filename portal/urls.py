@@ -13,6 +13,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("subscribe/", include("alerts.urls")),
     path("downloads/", include("exports.urls")),
+    path("data/", include("datasets.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

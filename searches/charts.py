@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from core.charts import FONT, TEMPLATE, figure_html
+from core.charts import FONT, Figure, figure_html, trace
 from searches.models import FLAG_LABELS
 from searches.selectors.stats import FlaggedGroup, SearchStats
 
@@ -89,10 +88,10 @@ def monthly_category_chart(*, stats: SearchStats, div_id: str, height: int = 380
     # A date axis lets plotly thin the month ticks to what fits (a phone shows fewer).
     months = [month.isoformat() for month in stats.months]
     labels = month_labels(stats)
-    fig = go.Figure()
-    for series in monthly_series(stats):
-        fig.add_trace(
-            go.Bar(
+    figure: Figure = {
+        "data": [
+            trace(
+                "bar",
                 x=months,
                 xperiod="M1",
                 xperiodalignment="middle",
@@ -102,45 +101,48 @@ def monthly_category_chart(*, stats: SearchStats, div_id: str, height: int = 380
                 marker={"color": series.color, "line": {"color": "#ffffff", "width": 0.5}},
                 hovertemplate="%{customdata}: %{y:,}<extra>" + escape(series.label) + "</extra>",
             )
-        )
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="stack",
-        height=height,
-        margin={"l": 55, "r": 10, "t": 10, "b": 40},
-        font=FONT,
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        xaxis={
-            "type": "date",
-            "tickformat": "%b %Y",
-            "automargin": True,
-            "ticklabelmode": "period",
+            for series in monthly_series(stats)
+        ],
+        "layout": {
+            "barmode": "stack",
+            "height": height,
+            "margin": {"l": 55, "r": 10, "t": 10, "b": 40},
+            "font": FONT,
+            "plot_bgcolor": "#ffffff",
+            "paper_bgcolor": "#ffffff",
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+            "xaxis": {
+                "type": "date",
+                "tickformat": "%b %Y",
+                "automargin": True,
+                "ticklabelmode": "period",
+            },
+            "yaxis": {
+                "title": {"text": escape(_("Searches"))},
+                "gridcolor": "#e5e7eb",
+                "rangemode": "tozero",
+            },
+            "bargap": 0.2,
         },
-        yaxis={
-            "title": {"text": escape(_("Searches"))},
-            "gridcolor": "#e5e7eb",
-            "rangemode": "tozero",
-        },
-        bargap=0.2,
-    )
-    return figure_html(fig, div_id)
+    }
+    return figure_html(figure, div_id)
 
 
 def flagged_by_state_chart(*, groups: Sequence[FlaggedGroup], div_id: str) -> SafeString:
     """Flagged searches per state of the audited agency, stacked by each search's primary flag
     (horizontal bars, largest on top, so long names stay readable on a phone)."""
     groups = list(groups)[::-1]
-    fig = go.Figure()
+    names = [escape(g.label) for g in groups]
+    traces = []
     for flag, (color, lazy_label) in PRIMARY_SERIES.items():
         values = [g.by_primary.get(flag, 0) for g in groups]
         if not any(values):
             continue
         label = str(lazy_label)
-        fig.add_trace(
-            go.Bar(
-                y=[escape(g.label) for g in groups],
+        traces.append(
+            trace(
+                "bar",
+                y=names,
                 x=values,
                 orientation="h",
                 name=escape(label),
@@ -148,16 +150,15 @@ def flagged_by_state_chart(*, groups: Sequence[FlaggedGroup], div_id: str) -> Sa
                 hovertemplate="%{y}: %{x:,}<extra>" + escape(label) + "</extra>",
             )
         )
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="stack",
-        height=max(200, 36 * len(groups) + 110),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        font=FONT,
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
-        xaxis={"gridcolor": "#e5e7eb", "rangemode": "tozero"},
-        yaxis={"automargin": True, "type": "category"},
-    )
-    return figure_html(fig, div_id)
+    layout = {
+        "barmode": "stack",
+        "height": max(200, 36 * len(groups) + 110),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+        "font": FONT,
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        "xaxis": {"gridcolor": "#e5e7eb", "rangemode": "tozero"},
+        "yaxis": {"automargin": True, "type": "category"},
+    }
+    return figure_html({"data": traces, "layout": layout}, div_id)

@@ -160,6 +160,19 @@ def load_table_index(cursor, name: str) -> None:
         cursor.execute(f"CREATE {unique}INDEX {own} ON {name} USING {columns}")
 
 
+# pg_advisory_xact_lock(namespace, 0): one partition attach at a time ("prt"). Attaching takes
+# the parent table's and the default partition's locks, and moving a source's one-at-a-time rows
+# out of the default partition reads it first; two first imports of different audits finishing
+# together would each hold what the other's attach waits for (a deadlock, seen in
+# bench/import_audit.py --concurrent). Held until the import's last transaction commits; the
+# long part of each import (parsing and loading its segments) still runs side by side.
+ATTACH_LOCK_NAMESPACE = 0x707274
+
+
+def attach_lock(cursor) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [ATTACH_LOCK_NAMESPACE])
+
+
 def load_table_take_default(cursor, name: str, source_id: int) -> int:
     """Move the source's rows written one at a time (in the default partition) into the load,
     where they win over the file's rows with the same dedupe key; returns how many of the

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from cameras.api.views import CameraViewSet, SharingAgreementViewSet, TransparencySnapshotViewSet
+from datasets.api import DatasetViewSet
 from exports.api import ExportJobViewSet
 from hearings.api.hearings import register_hearings
 from petitions.api import register_petitions
@@ -24,5 +25,6 @@ register_hearings(router)
 register_petitions(router)
 register_watch(router)
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("datasets", DatasetViewSet, basename="dataset")
 
 urlpatterns = router.urls

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from core.api.conditional import ConditionalListMixin
 from core.api.renderers import csv_stream, export_filename, filename_parts
 from core.api.serializers import ThrottledSerializer
 from core.csvstream import csv_download
@@ -160,7 +161,7 @@ def parse_group_by(raw_values: list[str]) -> list[str]:
         (429, "application/json"): OpenApiResponse(ThrottledSerializer),
     },
 )
-class SearchStatsViewSet(viewsets.GenericViewSet):
+class SearchStatsViewSet(ConditionalListMixin, viewsets.GenericViewSet):
     """Grouped sums of searches from the rollup tables."""
 
     serializer_class = SearchStatsRowSerializer

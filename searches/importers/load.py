@@ -332,6 +332,7 @@ class PostgresLoader(Loader):
                     cursor, table, source
                 )
                 return result
+            partitions.attach_lock(cursor)
             partitions.load_table_take_default(cursor, table, source)
             cursor.execute(
                 f"SELECT count(*), min(id), array_agg(DISTINCT "

@@ -7,6 +7,7 @@ landmark rules the portal once broke (every piece of content inside a landmark, 
 one kind told apart by their names).
 """
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,8 @@ from django.core.management import call_command
 from alerts.selectors import manage_token
 from alerts.services.subscriptions import subscription_request
 from core.models import Agency, City
+from datasets.services import dataset_snapshot_write
+from datasets.tables import table_get
 from hearings.models import Hearing, OutboundEmail
 from hearings.outbox import email_bodies
 from hearings.services.comments import comment_submit
@@ -100,6 +103,9 @@ def _public_pages() -> dict[str, str]:
         comment="",
         ip="203.0.113.7",
     )
+    # Two bulk data snapshots (MEDIA_ROOT is the test's own): the latest whole, an earlier one.
+    dataset_snapshot_write(day=dt.date(2026, 11, 30), tables=[table_get("cities")])
+    dataset_snapshot_write(day=dt.date(2026, 12, 1))
     subscription = subscription_request(
         email="ana.ruiz@example.org",
         city=city,
@@ -141,6 +147,7 @@ def _public_pages() -> dict[str, str]:
         "webhooks": "/subscribe/webhooks/",
         "laws": "/laws/",
         "methodology": "/methodology/",
+        "bulk data": "/data/",
         "not found": "/cities/no-such-city/",
     }
 
@@ -188,6 +195,12 @@ def test_no_public_page_has_a_serious_accessibility_violation(
                 assert response.status == expected, (name, path, response.status)
                 _draw_every_figure(page)
                 problems += _report(name, width, _violations(page, axe_source))
+                if name == "bulk data":
+                    # Every disclosure open: the earlier snapshot and each table's columns.
+                    page.eval_on_selector_all(
+                        "main details", "els => els.forEach(d => d.open = true)"
+                    )
+                    problems += _report(f"{name}, open", width, _violations(page, axe_source))
                 if name == "home" and width < 700:
                     # The phone menu, opened: its links must pass too.
                     page.get_by_role("button", name="Menu").click()

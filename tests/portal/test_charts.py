@@ -1,6 +1,8 @@
-"""Chart and map fragments (cameras/charts.py), the tile settings and the vendored plotly.js
-bundles: the right traces, the wheel's plotly.js version, the licenses next to them."""
+"""Chart and map fragments (cameras/charts.py and the plumbing of core/charts.py), the tile
+settings and the vendored plotly.js bundles: the right traces, the wheel's plotly.js version, the
+licenses next to them."""
 
+import datetime as dt
 import json
 import math
 import os
@@ -9,20 +11,25 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 from plotly.offline import get_plotlyjs_version
+from plotly.subplots import make_subplots
 
 from cameras import charts
+from core.charts import SERIES_COLORS, figure_json, shared_x_rows
 from tests.factories import CameraFactory, CityFactory
+from tests.helpers import figure_of
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "static" / "vendor" / "plotly"
-FIGURE = re.compile(r'<script type="application/json" data-plotly-figure=[^>]*>(.*?)</script>')
 
 
 def _figure(html: str) -> dict:
-    return json.loads(FIGURE.search(str(html)).group(1))
+    return figure_of(html)
 
 
 def _row(pk: int, lat: float, lon: float, directions=(), kind: str = "police") -> dict:
@@ -71,8 +78,7 @@ def test_the_bundles_hold_the_traces_the_figures_use():
     """Every trace type the figure builders emit is registered in the bundle a page loads."""
     used = set()
     for module in ("cameras/charts.py", "searches/charts.py"):
-        used |= set(re.findall(r"go\.(\w+)\(", (ROOT / module).read_text()))
-    used = {name.lower() for name in used} - {"figure"}
+        used |= set(re.findall(r"\btrace\(\s*\"(\w+)\"", (ROOT / module).read_text()))
     assert used == {"scatter", "scattermap", "bar", "sunburst"}
     for name, traces in {
         "plotly-charts.min.js": used - {"scattermap"},
@@ -232,3 +238,181 @@ def test_the_camera_page_centres_its_map_on_the_camera(client):
     assert "an arrow points toward each direction it faces: 45° (NE)." in html
     assert "vendor/plotly/plotly-maps.min.js" in html
     assert re.search(r'<script src="[^"]+plotly-maps\.min\.js" defer>', html)
+
+
+def test_a_city_map_has_one_trace_per_owner_kind_in_its_colour():
+    points = [
+        _row(1, 41.5, -88.1, directions=[90]),
+        _row(2, 41.51, -88.12, kind="hoa"),
+        _row(3, 41.52, -88.11),
+    ]
+    points[1]["address"] = "Oak & Elm"
+    figure = _figure(charts.camera_map(points=points, div_id="city-map"))
+    assert [(t["type"], t["name"], t["marker"]["color"]) for t in figure["data"]] == [
+        ("scattermap", "Police department (2)", charts.KIND_COLORS["police"]),
+        ("scattermap", "Homeowners association (1)", charts.KIND_COLORS["hoa"]),
+    ]
+    police, hoa = figure["data"]
+    assert police["lat"] == [41.5, 41.52] and police["lon"] == [-88.1, -88.11]
+    assert police["mode"] == "markers" and police["marker"]["size"] == 11
+    assert police["customdata"][0] == [
+        "1 Main St",
+        "Prairie Junction IL PD",
+        "Flock Safety",
+        "90° (E)",
+        "Active",
+    ]
+    # The hover text is markup: the data in it is escaped.
+    assert hoa["customdata"][0][0] == "Oak &amp; Elm"
+    assert police["hovertemplate"].startswith("<b>%{customdata[0]}</b><br>Owner: %{customdata[1]}")
+    layout = figure["layout"]
+    assert layout["height"] == 460 and layout["showlegend"] is True
+    assert layout["map"]["center"] == pytest.approx({"lat": 41.51, "lon": -88.11})
+    assert layout["legend"] == {
+        "orientation": "h",
+        "yanchor": "bottom",
+        "y": 1.0,
+        "xanchor": "left",
+        "x": 0,
+    }
+    assert "template" not in layout
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 4])
+def test_stacked_rows_are_laid_out_as_make_subplots_does(rows):
+    titles = [f"Row {n}" for n in range(1, rows + 1)]
+    layout, axes = shared_x_rows(titles, vertical_spacing=0.09)
+    expected = make_subplots(
+        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=titles
+    ).layout.to_plotly_json()
+    expected.pop("template")
+    assert json.loads(json.dumps(layout)) == json.loads(json.dumps(expected))
+    assert axes == ["", "2", "3", "4"][:rows]
+
+
+def _snapshot(agency: str, day: dt.date, retention: int, cameras: int, searches: int | None):
+    return SimpleNamespace(
+        agency=SimpleNamespace(name=agency),
+        captured_on=day,
+        retention_days=retention,
+        total_cameras=cameras,
+        searches_30d=searches,
+    )
+
+
+def test_the_snapshot_history_draws_each_metric_per_agency_on_shared_dates():
+    jan, apr, jul = dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 7, 1)
+    history = [
+        _snapshot("Zeta PD", apr, 30, 12, 40),
+        _snapshot("Zeta PD", jan, 90, 10, None),
+        _snapshot("Alpha & Co SO", jul, 365, 3, 7),
+        _snapshot("Alpha & Co SO", jan, 365, 2, 5),
+    ]
+    html = str(charts.snapshot_history_chart(history=history, div_id="city-snapshots"))
+    assert 'style="min-height: 520px"' in html
+    figure = _figure(html)
+    data = figure["data"]
+    assert {t["type"] for t in data} == {"scatter"} and len(data) == 6
+    # Agencies by name, each in its own colour on all three rows; one legend entry each.
+    assert [(t["name"], t["xaxis"], t["yaxis"], t["showlegend"]) for t in data] == [
+        ("Alpha &amp; Co SO", "x", "y", True),
+        ("Alpha &amp; Co SO", "x2", "y2", False),
+        ("Alpha &amp; Co SO", "x3", "y3", False),
+        ("Zeta PD", "x", "y", True),
+        ("Zeta PD", "x2", "y2", False),
+        ("Zeta PD", "x3", "y3", False),
+    ]
+    assert [t["line"]["color"] for t in data] == [SERIES_COLORS[0]] * 3 + [SERIES_COLORS[1]] * 3
+    assert [t["legendgroup"] for t in data] == ["0"] * 3 + ["1"] * 3
+    zeta = data[3:]
+    assert all(t["x"] == ["2026-01-01", "2026-04-01"] for t in zeta)
+    assert [t["y"] for t in zeta] == [[90, 30], [10, 12], [None, 40]]
+    assert data[0]["hovertemplate"] == "%{x}: %{y:,}<extra>Retention (days)</extra>"
+    assert data[0]["mode"] == "lines+markers" and data[0]["connectgaps"] is False
+    layout = figure["layout"]
+    assert [a["text"] for a in layout["annotations"]] == [
+        "Retention (days)",
+        "Cameras",
+        "Searches in 30 days",
+    ]
+    # One date axis shared by the rows; the top row's plot reaches the top of the paper.
+    assert layout["xaxis"]["matches"] == layout["xaxis2"]["matches"] == "x3"
+    assert all(layout[f"xaxis{s}"]["type"] == "date" for s in ("", "2", "3"))
+    assert all(layout[f"yaxis{s}"]["rangemode"] == "tozero" for s in ("", "2", "3"))
+    assert layout["yaxis"]["domain"] == [pytest.approx(0.72666667), 1.0]
+    assert layout["yaxis3"]["domain"] == [0.0, pytest.approx(0.27333333)]
+    assert layout["hovermode"] == "x unified" and layout["height"] == 520
+
+
+def test_the_sharing_sunburst_groups_recipients_by_state_then_kind():
+    breakdown = [
+        {"recipient__state": "IL", "recipient__kind": "police", "count": 5},
+        {"recipient__state": "IL", "recipient__kind": "federal", "count": 1},
+        {"recipient__state": "TX", "recipient__kind": "sheriff", "count": 2},
+        {"recipient__state": "", "recipient__kind": "", "count": 1},
+    ]
+    html = charts.sharing_sunburst(
+        root_label="Prairie Junction IL PD & co",
+        home_state="IL",
+        breakdown=breakdown,
+        div_id="agency-network",
+    )
+    (sunburst,) = _figure(html)["data"]
+    assert sunburst["type"] == "sunburst" and sunburst["branchvalues"] == "total"
+    assert sunburst["ids"] == [
+        "root",
+        "s:IL",
+        "s:TX",
+        "s:",
+        "s:IL/k:police",
+        "s:IL/k:federal",
+        "s:TX/k:sheriff",
+        "s:/k:other",
+    ]
+    assert sunburst["parents"] == ["", "root", "root", "root", "s:IL", "s:IL", "s:TX", "s:"]
+    assert sunburst["values"] == [9, 6, 2, 1, 5, 1, 2, 1]
+    assert sunburst["labels"][:4] == [
+        "Prairie Junction IL PD &amp; co",
+        "Illinois",
+        "Texas",
+        "Unknown state",
+    ]
+    home, other, unknown = (charts.SUNBURST_COLORS[k] for k in ("home", "other", "unknown"))
+    assert sunburst["marker"]["colors"] == [
+        "#ffffff",
+        home[0],
+        other[0],
+        unknown[0],
+        home[1],
+        charts.FEDERAL_COLOR,
+        other[1],
+        unknown[1],
+    ]
+    assert 'style="min-height: 460px"' in str(html)
+
+
+def test_figure_json_writes_what_plotly_wrote_for_odd_values():
+    figure = {
+        "data": [{"type": "scatter", "y": [1.5, math.nan, math.inf], "x": [dt.date(2026, 1, 2)]}],
+        "layout": {"title": {"text": gettext_lazy("Cameras")}, "width": Decimal("300")},
+    }
+    assert json.loads(figure_json(figure)) == {
+        "data": [{"type": "scatter", "y": [1.5, None, None], "x": ["2026-01-02"]}],
+        "layout": {"title": {"text": "Cameras"}, "width": 300.0},
+    }
+    with pytest.raises(TypeError, match="object is not JSON serializable in a figure"):
+        figure_json({"data": [object()]})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_compass_names_label_bearings_as_one_at_a_time_does(language):
+    bearings = [0, 44, 90, 135.5, 180, 225, 270, 315, 359, "bad", None]
+    with translation.override(language):
+        compass = charts.compass_names()
+        assert charts.directions_label(bearings, compass=compass) == charts.directions_label(
+            bearings
+        )
+        assert charts.compass_point(270, compass) == ("W" if language == "en" else "O")

@@ -23,6 +23,7 @@ ENDPOINTS = [
     "petitions",
     "changes",
     "exports",
+    "datasets",
 ]
 LOOKUPS = {
     "cities": "{slug}",
@@ -41,6 +42,7 @@ LOOKUPS = {
     "petitions": "{slug}",
     "changes": "{id}",
     "exports": "{id}",
+    "datasets": "{date}",
 }
 
 

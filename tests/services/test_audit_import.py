@@ -5,9 +5,11 @@ this path as on SQLite (see tests/searches/test_importers.py, which runs on both
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,47 @@ def test_a_run_that_commits_nothing_before_the_time_limit_fails(tmp_path, monkey
     assert job.status == ImportJob.Status.FAILED
     assert "time limit" in job.error
     assert not Search.objects.exists()
+
+
+def test_first_imports_of_two_audits_finishing_together_both_succeed(tmp_path, monkeypatch):
+    """Each first import attaches its audit's partition; finishing at the same moment they
+    must not deadlock on the parent table and the default partition (they did)."""
+    paths = []
+    for name in ("one", "two"):
+        paths.append(tmp_path / f"{name}.csv")
+        _write_network_audit(paths[-1], 3_000)
+    together = threading.Barrier(2)
+    take_default = partitions.load_table_take_default
+
+    def take_default_then_wait(cursor, name, source_id):
+        moved = take_default(cursor, name, source_id)
+        # Both past this point before either attaches, when they can.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait(timeout=3)
+        return moved
+
+    monkeypatch.setattr(partitions, "load_table_take_default", take_default_then_wait)
+    agencies = ["Prairie Junction IL PD", "Harbor Vista CA PD"]
+    jobs = [
+        import_job_create(
+            kind=ImportJob.Kind.AUDIT, file=path, options={"agency": agency}, run=False
+        )
+        for path, agency in zip(paths, agencies, strict=True)
+    ]
+
+    def run(job: ImportJob) -> None:
+        try:
+            imports.import_job_run(job=job)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert Search.objects.filter(source_agency__name="Prairie Junction IL PD").count() > 2_000
+    assert Search.objects.filter(source_agency__name="Harbor Vista CA PD").count() > 2_000
