@@ -40,6 +40,8 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "cameras.pagesource": ("view", "add", "change", "delete"),
     "cameras.pagefetch": ("view",),
     "cameras.osmarea": ("view", "add", "change", "delete"),
+    "alerts.subscription": ("view",),  # counts and their own cities' subscribers only
+    "alerts.webhook": ("view",),
 }
 
 

@@ -6,7 +6,8 @@ the same task send at most once.
 
 Confirm and withdraw links act for the resident who holds them, and clerks read the outbox, so
 a stored body never holds a usable token: each ``EmailLink`` renders as a random placeholder,
-and the signed token replaces it only in the message handed to the mail server.
+and the signed token replaces it only in the message handed to the mail server. Extra headers
+(``List-Unsubscribe``) may name the context's links too, and get the same treatment.
 """
 
 from __future__ import annotations
@@ -77,13 +78,36 @@ def _with_placeholders(context: dict) -> tuple[dict, dict]:
     return rendered, links
 
 
+def _with_links(values: list[str], links: dict) -> list[str]:
+    for placeholder, recipe in (links or {}).items():
+        token = token_make(purpose=recipe["purpose"], pk=recipe["pk"], extra=recipe["extra"])
+        values = [value.replace(placeholder, token) for value in values]
+    return values
+
+
 def email_bodies(email: OutboundEmail) -> tuple[str, str]:
     """The text and HTML bodies as sent: each placeholder replaced by a newly signed token."""
-    text, html = email.body_text, email.body_html
-    for placeholder, recipe in (email.links or {}).items():
-        token = token_make(purpose=recipe["purpose"], pk=recipe["pk"], extra=recipe["extra"])
-        text, html = text.replace(placeholder, token), html.replace(placeholder, token)
+    text, html = _with_links([email.body_text, email.body_html], email.links)
     return text, html
+
+
+def email_headers(email: OutboundEmail) -> dict[str, str]:
+    """The extra headers as sent, their placeholders replaced by newly signed tokens."""
+    names = list(email.headers or {})
+    values = _with_links([email.headers[name] for name in names], email.links)
+    return dict(zip(names, values, strict=True))
+
+
+def _headers_rendered(headers: dict[str, str] | None, context: dict) -> dict[str, str]:
+    """``headers`` with ``{name}`` replaced by the context's (placeholder) links; header
+    values never hold line breaks (header injection)."""
+    rendered = {}
+    for name, value in (headers or {}).items():
+        value = value.format_map(context)
+        if any(char in name + value for char in "\r\n"):
+            raise ValueError(f"email header {name!r} holds a line break")
+        rendered[name] = value
+    return rendered
 
 
 @transaction.atomic
@@ -96,11 +120,14 @@ def email_queue(
     context: dict,
     city: City | None = None,
     resend: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """Queue one email; the same ``key`` again returns the existing row without sending twice,
     unless ``resend`` is set (a re-sent confirmation link), which re-renders and sends again.
-    ``EmailLink`` values in ``context`` become signed links made at send time."""
+    ``EmailLink`` values in ``context`` become signed links made at send time; ``headers``
+    values may name them as ``{name}`` (``{"List-Unsubscribe": "<{unsubscribe_url}>"}``)."""
     context, links = _with_placeholders(context)
+    extra_headers = _headers_rendered(headers, context)
     text, html = _render(template, {**context, "site_url": settings.PORTAL_SITE_URL})
     fields = {
         "to": to,
@@ -108,6 +135,7 @@ def email_queue(
         "body_text": text,
         "body_html": html,
         "links": links,
+        "headers": extra_headers,
         "template": template,
         "city": city,
     }
@@ -144,6 +172,7 @@ def email_deliver(*, outbound_id: int) -> bool:
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
+            headers=email_headers(email),
         )
         if html:
             message.attach_alternative(html, "text/html")

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "petitions",
     "watch",
     "datasets",
+    "alerts",
     "portal",
     "axes",
 ]
@@ -558,6 +559,9 @@ HEARINGS_RATE_LIMITS = {
     "petition_start_ip": (env.int("HEARINGS_PETITION_START_IP_LIMIT", default=5), 24 * 60 * 60),
     "petition_sign_ip": (env.int("HEARINGS_SIGN_IP_LIMIT", default=30), 60 * 60),
     "petition_sign_email": (env.int("HEARINGS_SIGN_EMAIL_LIMIT", default=6), 60 * 60),
+    "alert_subscribe_ip": (env.int("ALERTS_SUBSCRIBE_IP_LIMIT", default=20), 60 * 60),
+    "alert_subscribe_email": (env.int("ALERTS_SUBSCRIBE_EMAIL_LIMIT", default=6), 60 * 60),
+    "alert_webhook_ip": (env.int("ALERTS_WEBHOOK_IP_LIMIT", default=5), 24 * 60 * 60),
 }
 # The same text submitted this many times within the window (any sender) is held as a burst.
 HEARINGS_DUPLICATE_TEXT_LIMIT = env.int("HEARINGS_DUPLICATE_TEXT_LIMIT", default=3)
@@ -589,6 +593,41 @@ CELERY_BEAT_SCHEDULE.update(
         "datasets-snapshot-nightly": {
             "task": "datasets.tasks.dataset_snapshot_nightly",
             "schedule": crontab(hour=3, minute=15),
+        },
+    }
+)
+
+# --- Alerts (subscriptions to the change log, newsroom webhooks) ---------------------------
+# Events one digest email carries at most; the rest go out with the next run.
+ALERTS_DIGEST_MAX_EVENTS = env.int("ALERTS_DIGEST_MAX_EVENTS", default=200)
+ALERTS_IMMEDIATE_MINUTES = env.int("ALERTS_IMMEDIATE_MINUTES", default=5)
+# Webhook POSTs: per-request timeout, retries of one delivery (Celery, exponential backoff from
+# ALERTS_WEBHOOK_BACKOFF_SECONDS), and the consecutive failures after which a webhook is
+# disabled and its owner emailed.
+ALERTS_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERTS_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+ALERTS_WEBHOOK_RETRIES = env.int("ALERTS_WEBHOOK_RETRIES", default=5)
+ALERTS_WEBHOOK_BACKOFF_SECONDS = env.int("ALERTS_WEBHOOK_BACKOFF_SECONDS", default=60)
+ALERTS_WEBHOOK_MAX_FAILURES = env.int("ALERTS_WEBHOOK_MAX_FAILURES", default=10)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "alerts-immediate": {
+            "task": "alerts.tasks.digests_send",
+            "schedule": ALERTS_IMMEDIATE_MINUTES * 60,
+            "args": ("immediate",),
+        },
+        "alerts-daily": {
+            "task": "alerts.tasks.digests_send",
+            "schedule": crontab(hour=6, minute=30),
+            "args": ("daily",),
+        },
+        "alerts-weekly": {
+            "task": "alerts.tasks.digests_send",
+            "schedule": crontab(hour=6, minute=45, day_of_week="mon"),
+            "args": ("weekly",),
+        },
+        "alerts-webhooks-dispatch": {
+            "task": "alerts.tasks.webhooks_dispatch",
+            "schedule": ALERTS_IMMEDIATE_MINUTES * 60,
         },
     }
 )

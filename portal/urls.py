@@ -11,6 +11,7 @@ urlpatterns = [
     path("searches/", include("searches.urls")),
     path("hearings/", include("hearings.urls")),
     path("petitions/", include("petitions.urls")),
+    path("subscribe/", include("alerts.urls")),
     path("downloads/", include("exports.urls")),
     path("data/", include("datasets.urls")),
     path("api/v1/", include("portal.api.urls")),

@@ -1,7 +1,8 @@
 """The house reads one way: every import of every module of the project (those inside functions
 included) goes to the same app or to a lower layer, and no two apps import each other.
 
-    core < exports < cameras < searches < hearings < petitions < watch < datasets < portal
+    core < exports < cameras < searches < hearings < petitions < watch < datasets < alerts
+    < portal
 
 ``core`` (cities, agencies, law profiles, clerks, audit log, import jobs, API plumbing) imports
 no other app; ``portal`` (settings, URLs, Celery, the pages that compose several apps, the demo)
@@ -24,6 +25,7 @@ LAYERS = [
     "petitions",
     "watch",
     "datasets",
+    "alerts",
     "portal",
 ]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}

@@ -470,6 +470,12 @@ class OutboundEmail(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     links = models.JSONField(_("signed links"), default=dict, blank=True)
+    headers = models.JSONField(
+        _("extra headers"),
+        default=dict,
+        blank=True,
+        help_text=_("Headers such as List-Unsubscribe, their links as placeholders."),
+    )
     template = models.CharField(_("template"), max_length=200)
     city = models.ForeignKey(
         City,

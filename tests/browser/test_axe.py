@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from alerts.selectors import manage_token
+from alerts.services.subscriptions import subscription_request
 from core.models import Agency, City
 from datasets.services import dataset_snapshot_write
 from datasets.tables import table_get
@@ -104,6 +106,14 @@ def _public_pages() -> dict[str, str]:
     # Two bulk data snapshots (MEDIA_ROOT is the test's own): the latest whole, an earlier one.
     dataset_snapshot_write(day=dt.date(2026, 11, 30), tables=[table_get("cities")])
     dataset_snapshot_write(day=dt.date(2026, 12, 1))
+    subscription = subscription_request(
+        email="ana.ruiz@example.org",
+        city=city,
+        topics=["sharing", "flagged"],
+        frequency="daily",
+        language="en",
+        ip="203.0.113.7",
+    )
     return {
         "home": "/",
         "site search": "/search/?q=police",
@@ -129,6 +139,12 @@ def _public_pages() -> dict[str, str]:
         "petition start": "/petitions/start/",
         "petition signed": petition.get_absolute_url() + "signed/",
         "signature confirm": _emailed_link(f"signature-{signature.pk}-confirm"),
+        "subscribe": "/subscribe/",
+        "subscribe sent": "/subscribe/sent/",
+        "alerts confirm": _emailed_link(f"alert-subscription-{subscription.pk}-confirm"),
+        "alerts manage": f"/subscribe/manage/{manage_token(subscription.subscriber)}/",
+        "alerts manage link": "/subscribe/manage/",
+        "webhooks": "/subscribe/webhooks/",
         "laws": "/laws/",
         "methodology": "/methodology/",
         "bulk data": "/data/",
@@ -189,7 +205,10 @@ def test_no_public_page_has_a_serious_accessibility_violation(
                     # The phone menu, opened: its links must pass too.
                     page.get_by_role("button", name="Menu").click()
                     problems += _report("home, menu open", width, _violations(page, axe_source))
-                if name in ("comment confirm", "signature confirm") and width == WIDTHS[0]:
+                if (
+                    name in ("comment confirm", "signature confirm", "alerts confirm")
+                    and width == WIDTHS[0]
+                ):
                     # The page after pressing the button; the next width sees the link used.
                     page.locator("main form button[type=submit]").click()
                     page.wait_for_load_state("load")
