@@ -27,6 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 30  # a rule change at 10M searches, rollups and summaries included
+# The analyst's new vague pattern. The default rules already file every generated reason with
+# it as vague, and a vague pattern never outranks an offense family, so this change moves no
+# search: it times the fixed cost of a rule change. ``--big`` times one that moves many.
+PATTERN = "plate check"
 
 # Reason stems as officers type them; variants below make ~50k distinct (reason, offense) pairs.
 STEMS = [
@@ -143,9 +147,10 @@ def _fill(cursor, *, rows: int, reasons: int, agencies: int, months: int) -> Non
     # Each stem alone, and with case numbers / suffixes the way real reasons vary.
     cursor.execute(
         f"""
-        INSERT INTO searches_reason (key, text, offense_text, flags, rules_version)
-        SELECT md5(t.text || '|' || t.offense) || substr(md5(t.text), 1, 8), t.text, t.offense,
-            0, 0
+        INSERT INTO searches_reason (key, text, held_text, name_review, offense_text, flags,
+            rules_version)
+        SELECT md5(t.text || '|' || t.offense) || substr(md5(t.text), 1, 8), t.text, '', 'none',
+            t.offense, 0, 0
         FROM (
             SELECT DISTINCT
                 CASE WHEN v = 0 THEN ({stems})[s]
@@ -299,16 +304,16 @@ def main() -> int:
             RuleSet.objects.update(version=F("version") + 1)
 
         # Start from the default rules.
-        ReasonPattern.objects.filter(category=vague, pattern="plate check").delete()
+        ReasonPattern.objects.filter(category=vague, pattern=PATTERN).delete()
         bump()
         searches_reclassify()
 
         def change():
-            ReasonPattern.objects.create(category=vague, kind="words", pattern="plate check")
+            ReasonPattern.objects.create(category=vague, kind="words", pattern=PATTERN)
             bump()
 
         def revert():
-            ReasonPattern.objects.filter(category=vague, pattern="plate check").delete()
+            ReasonPattern.objects.filter(category=vague, pattern=PATTERN).delete()
             bump()
 
         timings = []
