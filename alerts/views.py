@@ -9,7 +9,8 @@ token in the URL is the authority, and unsubscribing is all it can do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -107,18 +108,27 @@ def subscribe_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/subscribe_sent.html")
 
 
-@require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
+def _subscription_link(
+    request: HttpRequest,
+    token: str,
+    *,
+    purpose: str,
+    act: Callable[..., tuple[Any, bool]],
+    ask: str,
+    done: str,
+) -> HttpResponse:
+    """An emailed subscription link: GET shows what the button will do (``ask``), only the POST
+    acts (so mail scanners change nothing), then ``done`` says what it did."""
     try:
         if request.method != "POST":
-            subscription = subscription_from_link(token=token, purpose=SUBSCRIPTION_CONFIRM)
-            return render(request, "alerts/confirm.html", {"subscription": subscription})
-        subscription, changed = services.subscription_confirm(token=token)
+            subscription = subscription_from_link(token=token, purpose=purpose)
+            return render(request, ask, {"subscription": subscription})
+        subscription, changed = act(token=token)
     except (TokenInvalid, ServiceError) as exc:
         return _bad_link(request, exc)
     return render(
         request,
-        "alerts/confirmed.html",
+        done,
         {
             "subscription": subscription,
             "changed": changed,
@@ -127,25 +137,29 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _subscription_link(
+        request,
+        token,
+        purpose=SUBSCRIPTION_CONFIRM,
+        act=services.subscription_confirm,
+        ask="alerts/confirm.html",
+        done="alerts/confirmed.html",
+    )
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        if request.method != "POST":
-            subscription = subscription_from_link(token=token, purpose=UNSUBSCRIBE)
-            return render(request, "alerts/unsubscribe.html", {"subscription": subscription})
-        subscription, changed = services.subscription_unsubscribe(token=token)
-    except (TokenInvalid, ServiceError) as exc:
-        return _bad_link(request, exc)
-    return render(
+    return _subscription_link(
         request,
-        "alerts/unsubscribed.html",
-        {
-            "subscription": subscription,
-            "changed": changed,
-            "manage_token": manage_token(subscription.subscriber),
-        },
+        token,
+        purpose=UNSUBSCRIBE,
+        act=services.subscription_unsubscribe,
+        ask="alerts/unsubscribe.html",
+        done="alerts/unsubscribed.html",
     )
 
 

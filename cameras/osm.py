@@ -26,7 +26,7 @@ from cameras.models import OsmArea
 from core.fetching import FetchError, fetch_to_file, sources_due
 from core.imports import import_job_create, import_job_run
 from core.models import ImportJob
-from core.services import ServiceError, audit_record
+from core.services import ServiceError, audit_record, signed_in
 from core.tasking import task_enqueue_on_commit
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def osm_area_refresh(
 ) -> OsmArea:
     """Ask Overpass for the area's ALPR cameras and import them as the city's OSM cameras."""
     now = now or timezone.now()
-    actor = actor if actor is not None and actor.is_authenticated else None
+    actor = signed_in(actor)
     job = None
     error = ""
     with tempfile.TemporaryDirectory(prefix="overpass-") as tmp:

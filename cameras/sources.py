@@ -29,7 +29,7 @@ from cameras.models import PageFetch, PageSource
 from core.fetching import FetchError, fetch_running, fetch_to_file, sources_due
 from core.imports import ImportFileError, import_job_create, import_job_run
 from core.models import ImportJob
-from core.services import ServiceError, audit_record
+from core.services import ServiceError, audit_record, signed_in
 from core.tasking import task_enqueue_on_commit
 
 if TYPE_CHECKING:
@@ -41,10 +41,6 @@ logger = logging.getLogger(__name__)
 # a missing page, so the clerk is told to upload a saved copy.
 BLOCK_STATUSES = frozenset({403, 429, 503})
 ACCEPT = "text/html, text/plain;q=0.9, */*;q=0.5"
-
-
-def _user(actor: User | None) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _last_imported_sha256(source: PageSource) -> str:
@@ -169,7 +165,7 @@ def page_source_fetch(
     running = fetch_running(source.fetches.all())
     if running is not None:
         return running  # another worker is on it (a task delivered twice)
-    actor = _user(actor)
+    actor = signed_in(actor)
     fetch = PageFetch.objects.create(
         source=source, origin=PageFetch.Origin.FETCH, fetched_at=now or timezone.now(),
         created_by=actor,
@@ -230,7 +226,7 @@ def page_source_upload(
                 out.write(chunk)
         if size == 0:
             raise ServiceError(_("The file is empty."))
-        actor = _user(actor)
+        actor = signed_in(actor)
         # Noon of the capture day: the version sorts on that day in any time zone near ours.
         fetched_at = timezone.make_aware(dt.datetime.combine(captured_on, dt.time(12)))
         fetch = PageFetch.objects.create(

@@ -58,6 +58,11 @@ def audit_record(
     )
 
 
+def signed_in(actor: User | None) -> User | None:
+    """The acting user for audit rows and ``created_by``: None for anonymous or absent users."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def agency_find(*, name: str) -> Agency | None:
     """The agency a name refers to, through its normalized name or an alias."""
     key = parse_agency_name(name).key

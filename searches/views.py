@@ -283,18 +283,20 @@ def source_section(
     """Searches of the cameras of ``source_ids`` (their audits), whoever ran them."""
     source_ids, outside_ids = sorted(source_ids), sorted(outside_ids)
 
+    version = stats_version()
+
     def compute() -> dict[str, Any]:
         return _bundle(
             stats=source_stats(source_ids=source_ids),
             div_id=f"searches-{key}-chart",
-            distinct=lambda: distinct_searchers(source_ids=source_ids),
+            distinct=lambda: distinct_searchers(source_ids=source_ids, version=version),
             flagged=lambda: flagged_searches(source_ids=source_ids, size=DRILL_DOWN_PAGE_SIZE),
             largest=lambda: largest_searches(source_ids=source_ids),
             top=lambda: top_searching_agencies(source_ids=source_ids, exclude_ids=outside_ids),
             coverage=lambda: search_coverage(source_ids=source_ids),
         )
 
-    bundle = cached(f"source:{key}:{source_ids}:{outside_ids}", stats_version(), compute)
+    bundle = cached(f"source:{key}:{source_ids}:{outside_ids}", version, compute)
     return _section(
         request,
         key=key,
@@ -316,18 +318,20 @@ def source_section(
 def searcher_section(request: HttpRequest, *, agency: Agency) -> SearchSection | None:
     """Searches an agency ran on other agencies' cameras, from those agencies' audits."""
 
+    version = stats_version()
+
     def compute() -> dict[str, Any]:
         return _bundle(
             stats=searcher_stats(agency=agency),
             div_id="searches-by-chart",
-            distinct=lambda: distinct_searchers(searching_id=agency.pk),
+            distinct=lambda: distinct_searchers(searching_id=agency.pk, version=version),
             flagged=lambda: flagged_searches(searching_id=agency.pk, size=DRILL_DOWN_PAGE_SIZE),
             largest=list,
             top=lambda: top_searched_sources(agency=agency),
             coverage=list,
         )
 
-    bundle = cached(f"searcher:{agency.pk}", stats_version(), compute)
+    bundle = cached(f"searcher:{agency.pk}", version, compute)
     if not bundle["stats"].total:
         return None
     return _section(

@@ -292,16 +292,20 @@ def _with_agencies(rows: Sequence[Mapping[str, Any]], key: str) -> list[AgencyCo
 
 
 def distinct_searchers(
-    *, source_ids: Sequence[int] | None = None, searching_id: int | None = None
+    *,
+    source_ids: Sequence[int] | None = None,
+    searching_id: int | None = None,
+    version: str | None = None,
 ) -> int:
     """How many different people (keyed hashes, per searching agency) searched.
 
     Redacted searchers (no hash) are not counted. The hashes never leave this function. The
     count is kept in ``SearcherCount`` under the rollups' stamp, so a page counts once per data
     change; this is the one write a read makes (a row it computed, under the stamp it saw).
+    ``version`` is that stamp when the caller has read it already.
     """
     what = f"sources:{sorted(source_ids) if source_ids is not None else 'all'}|by:{searching_id}"
-    key = hashlib.sha1(f"{what}|{stats_version()}".encode()).hexdigest()  # noqa: S324
+    key = hashlib.sha1(f"{what}|{version or stats_version()}".encode()).hexdigest()  # noqa: S324
     stored = SearcherCount.objects.filter(key=key).values_list("searchers", flat=True).first()
     if stored is not None:
         return stored
