@@ -63,8 +63,7 @@ TIMED = start=$$(date +%s); status=0; $(1) || status=$$?; \
 # `make test` spreads the suite over pytest-xdist workers, one per core (each with its own test
 # database; the live-server tests run last, as one group on one worker, in the serial order):
 # on two cores 216-270 s instead of 352 s.
-# PYTEST_ARGS= (empty) runs it in one process. Not for test-services: its workers would share
-# one Redis (broker and cache), purge each other's queues and consume each other's tasks.
+# PYTEST_ARGS= (empty) runs it in one process.
 test: PYTEST_ARGS ?= -n auto --dist loadgroup
 test: install node messages ## the test suite on the embedded default (SQLite, eager Celery)
 	@$(call TIMED,$(BIN)/python -m pytest $(PYTEST_ARGS))
@@ -72,7 +71,11 @@ test: install node messages ## the test suite on the embedded default (SQLite, e
 # The same suite against PostgreSQL and Redis, plus the tests that need a real Celery worker.
 # The browser tests (Chromium over the same pages) run in `make test`; they are left out here
 # to keep CI under 20 minutes: SERVICES_SKIP= runs them on PostgreSQL too.
+# Two xdist workers, each with its own PostgreSQL test database (pytest-django) and its own
+# pair of Redis databases (tests/xdist_redis.py), so they never purge each other's queues,
+# consume each other's tasks or flush each other's cache.
 SERVICES_SKIP ?= --ignore=tests/browser
+test-services: PYTEST_ARGS ?= -n 2 --dist loadgroup -p tests.xdist_redis
 test-services: install node messages
 	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" >&2; exit 2)
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set" >&2; exit 2)
