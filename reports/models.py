@@ -7,6 +7,7 @@ the data (``ReportPdf``, keyed by the data's stamps, the narratives' update time
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +108,10 @@ class ReportNarrative(TimeStamped):
             models.Index(fields=["city", "year"], name="narrative_city_year_idx"),
             models.Index(fields=["agency", "year"], name="narrative_agency_year_idx"),
         ]
+
+    def clean(self) -> None:
+        if bool(self.city_id) == bool(self.agency_id):
+            raise ValidationError(_("Choose either a city or an agency, not both."))
 
     def __str__(self) -> str:
         subject = self.city or self.agency
