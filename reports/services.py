@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 # Above this many searches in the period (or cameras), the PDF is rendered by a worker and the
 # page says it is being prepared; below, the request renders it (a second or two).
 DEFAULT_BACKGROUND_OVER = 100_000
+# Part of every stored PDF's key: bump it when the PDF's templates or stylesheet change, so
+# the renderings of the old layout are drawn again.
+PDF_LAYOUT_VERSION = 1
 # A pending PDF older than this is taken as lost (a worker died) and queued again.
 STALLED_AFTER = dt.timedelta(minutes=30)
 
@@ -54,7 +57,8 @@ def pdf_key(*, subject: Subject, period: Period, language: str) -> str:
     """The stored PDF's identity: what it shows (the data and narratives stamp), for which
     period end and language."""
     stamp = report_stamp(subject=subject, year=period.year, language=language)
-    return hashlib.sha256(f"{stamp}|{period.last}|{language}".encode()).hexdigest()
+    what = f"{stamp}|{period.last}|{language}|{PDF_LAYOUT_VERSION}"
+    return hashlib.sha256(what.encode()).hexdigest()
 
 
 def report_pdf_request(*, subject: Subject, period: Period, size: int) -> ReportPdf:
