@@ -44,7 +44,7 @@ from searches.models import DRILL_DOWN_FLAGS, FLAG_LABELS, FLAG_NAMES, Search
 from searches.selectors.coverage import search_coverage
 from searches.selectors.explorer import keyset_page, search_list
 from searches.selectors.rules import law_for_flags
-from searches.selectors.stats import distinct_searchers, stats_grouped, stats_version
+from searches.selectors.stats import cached, distinct_searchers, stats_grouped, stats_version
 from searches.services.scrubbing import scrubber_current
 from watch.models import ChangeEvent
 from watch.selectors import change_list, change_summary
@@ -279,8 +279,17 @@ class SearchFigures:
 
 def search_figures(*, subject: Subject, period: Period) -> SearchFigures:
     """Totals by month, category and flag, and the flagged count, each exactly the rows
-    ``/api/v1/search-stats/`` returns for the same filters (the same selector)."""
+    ``/api/v1/search-stats/`` returns for the same filters (the same selector); cached under
+    the rollups' stamp as the API's figures are."""
     filters = search_filters(subject, period)
+    return cached(
+        f"reports:searches:{sorted(filters.items())}",
+        stats_version(),
+        lambda: _search_figures(filters, period),
+    )
+
+
+def _search_figures(filters: dict[str, Any], period: Period) -> SearchFigures:
     monthly = {
         row["month"]: row["searches"] for row in stats_grouped(filters=filters, group_by=["month"])
     }
