@@ -7,6 +7,7 @@ from portal.health import healthz
 urlpatterns = [
     path("", include("portal.site_urls")),
     path("", include("watch.urls")),
+    path("", include("reports.urls")),
     path("cameras/", include("cameras.urls")),
     path("searches/", include("searches.urls")),
     path("hearings/", include("hearings.urls")),
