@@ -10,20 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_scoping import CityScopedAdmin
-from core.models import City
 from reports.models import ReportNarrative
-
-
-def _is_clerk(user) -> bool:
-    """A staff user who clerks for at least one city (or a superuser).
-
-    The Clerks group's model permissions are kept in ``core.permissions``; a clerk's right to
-    write their own city's report is given here from the clerk's city membership instead, and
-    the row scoping below decides which narratives that is.
-    """
-    if not (user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or City.objects.get_viewable(user).exists()
 
 
 @admin.register(ReportNarrative)
@@ -63,19 +50,3 @@ class ReportNarrativeAdmin(CityScopedAdmin):
 
     def audit_city(self, request, obj):
         return obj.home_city
-
-    # Model-level rights from the clerk's city membership; row rights from the scoping mixin.
-    def has_module_permission(self, request):
-        return _is_clerk(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_clerk(request.user) and self.in_scope(request, obj)
-
-    def has_add_permission(self, request):
-        return _is_clerk(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return _is_clerk(request.user) and self.in_scope(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return _is_clerk(request.user) and self.in_scope(request, obj)
