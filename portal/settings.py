@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "watch",
     "datasets",
     "alerts",
+    "compare",
     "portal",
     "axes",
 ]
