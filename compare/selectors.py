@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import TransparencySnapshot
@@ -393,7 +394,8 @@ def _few_months(m: Measures) -> Any:
 
 def _small_population(m: Measures) -> Any:
     if m.small_population:
-        return _("fewer than %(count)s residents") % {"count": f"{SMALL_POPULATION:,}"}
+        count = number_format(SMALL_POPULATION, force_grouping=True)
+        return _("fewer than %(count)s residents") % {"count": count}
     return ""
 
 

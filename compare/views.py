@@ -90,7 +90,8 @@ class Cell:
 
 
 def _number(value: float | int, decimals: int = 0) -> str:
-    return number_format(value, decimal_pos=decimals, force_grouping=True)
+    # number_format cuts the digits past ``decimals`` off; round them first.
+    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
 
 
 def _months_text(m: Measures) -> str:
@@ -264,8 +265,8 @@ def _state(code: str) -> str:
 def _caveat_context() -> dict[str, Any]:
     return {
         "months_window": MONTHS_WINDOW,
-        "small_searches": SMALL_SEARCHES,
-        "small_population": SMALL_POPULATION,
+        "small_searches": _number(SMALL_SEARCHES),
+        "small_population": _number(SMALL_POPULATION),
     }
 
 
@@ -290,7 +291,9 @@ def state_view(request: HttpRequest, state: str) -> HttpResponse:
             "state": code,
             "state_name": STATE_NAMES[code],
             "measures": measures,
-            "rows": [(m, cells(m)) for m in measures],
+            # Up to a comparison's worth of cities reads best one column per city.
+            "by_measure": by_measure(measures) if len(measures) <= MAX_SUBJECTS else None,
+            "rows": [(m, cells(m)) for m in measures] if len(measures) > MAX_SUBJECTS else None,
             "specs": MEASURES,
             "rankings": [
                 (ranking, chart, _ranked_rows(ranking))
