@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,8 @@ def measure_chart(*, spec: MeasureSpec, measures: Sequence[Measures], div_id: st
         "height": max(170, 26 * rows + 24 * len(shown) + 90),
         "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
         "font": FONT,
+        # The reader's decimal and thousands marks, as the table beside the chart writes them.
+        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
         "showlegend": len(series) > 1,

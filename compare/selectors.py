@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cameras.models import TransparencySnapshot
 from cameras.selectors import (
@@ -373,6 +374,8 @@ def _missing_snapshot(m: Measures) -> Any:
 
 
 def _missing_population(m: Measures) -> Any:
+    if m.kind == "agency":
+        return _("an agency has no residents")
     return _("population unknown")
 
 
@@ -382,13 +385,19 @@ def _missing_audit(m: Measures) -> Any:
 
 def _few_searches(m: Measures) -> Any:
     if m.few_searches:
-        return _("only %(count)d searches") % {"count": m.searches.total}
+        total = m.searches.total
+        return ngettext("only %(count)d search", "only %(count)d searches", total) % {
+            "count": total
+        }
     return ""
 
 
 def _few_months(m: Measures) -> Any:
     if m.few_months:
-        return _("only %(count)d months of audits") % {"count": len(m.months)}
+        months = len(m.months)
+        return ngettext(
+            "only %(count)d month of audits", "only %(count)d months of audits", months
+        ) % {"count": months}
     return ""
 
 
@@ -400,7 +409,7 @@ def _small_population(m: Measures) -> Any:
 
 
 def _city_only(m: Measures) -> Any:
-    return _("hearings and petitions are a city's")
+    return _("a city's figure, not an agency's")
 
 
 MEASURES: tuple[MeasureSpec, ...] = (

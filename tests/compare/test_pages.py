@@ -74,6 +74,16 @@ def test_a_city_without_a_figure_is_named_under_its_chart_not_drawn_as_zero(clie
     assert "Not shown: Oak Ridge (no transparency page on record)." in text
 
 
+def test_agencies_side_by_side_say_which_figures_belong_to_cities(client, scenario):
+    response = client.get(COMPARE, {"agencies": f"{scenario['pd'].slug},{scenario['harbor'].slug}"})
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Agencies side by side" in text
+    assert "Retention (days) 14 30" in text
+    assert "an agency has no residents" in text
+    assert "a city's figure, not an agency's" in text
+
+
 def test_unknown_city_answers_400_with_the_picker_and_why(client, scenario):
     response = client.get(COMPARE, {"cities": "prairie-junction-il,<b>atlantis</b>"})
     assert response.status_code == 400
