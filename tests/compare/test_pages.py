@@ -8,7 +8,13 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from compare.selectors import MEASURES, ROW_COLUMNS
+from compare.selectors import (
+    MEASURES,
+    MONTHS_WINDOW,
+    ROW_COLUMNS,
+    SMALL_POPULATION,
+    SMALL_SEARCHES,
+)
 from tests.factories import CityFactory
 from tests.helpers import csv_rows, figure_of
 
@@ -174,3 +180,7 @@ def test_city_page_and_methodology_link_here(client, scenario):
     assert 'href="/compare/?cities=prairie-junction-il#change"' in city_page
     methodology = text_of(client.get(reverse("portal:methodology")))
     assert "Comparing cities" in methodology and "Limits of a ranking" in methodology
+    # The thresholds it states are the ones the pages apply.
+    assert f"latest {MONTHS_WINDOW} months with searches" in methodology
+    assert f"fewer than {SMALL_SEARCHES} searches" in methodology
+    assert f"fewer than {SMALL_POPULATION:,} residents" in methodology
