@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from compare.downloads import csv_filename, csv_response, requested_measures
 from compare.selectors import (
     MAX_SUBJECTS,
     MONTHS_WINDOW,
@@ -21,8 +22,10 @@ from compare.selectors import (
     measures_row,
     state_city_measures,
 )
-from compare.views import STATE_NAMES, csv_response, requested_measures
 from core.api.serializers import ThrottledSerializer, enum_field
+from core.states import STATE_CHOICES
+
+STATE_CODES = frozenset(code for code, _name in STATE_CHOICES)
 
 KindField = enum_field("CompareKindEnum", [("city", _("City")), ("agency", _("Agency"))])
 
@@ -139,7 +142,7 @@ class CompareViewSet(viewsets.ViewSet):
             if state:
                 if params.get("cities") or params.get("agencies"):
                     raise CompareError(_("Give a state, or cities or agencies, not both."))
-                if state not in STATE_NAMES:
+                if state not in STATE_CODES:
                     raise CompareError(
                         _("“%(state)s” is not a two-letter state code.") % {"state": state[:10]}
                     )
@@ -149,8 +152,8 @@ class CompareViewSet(viewsets.ViewSet):
         except CompareError as error:
             raise ValidationError({"detail": str(error)}) from error
         if request.accepted_renderer.format == "csv":
-            name = state.lower() if state else "_".join(m.slug for m in measures[:4])
-            return csv_response(measures, filename=f"compare-{kind}_{name}.csv")
+            name = f"compare-{state.lower()}.csv" if state else csv_filename(kind, measures)
+            return csv_response(measures, filename=name)
         rows = [measures_row(m) for m in measures]
         return Response(
             {

@@ -18,11 +18,11 @@ from django.utils.translation import ngettext
 
 from cameras.selectors import city_list
 from compare.charts import measure_chart
+from compare.downloads import csv_filename, csv_response, requested_measures
 from compare.selectors import (
     MAX_SUBJECTS,
     MEASURES,
     MONTHS_WINDOW,
-    ROW_COLUMNS,
     SMALL_POPULATION,
     SMALL_SEARCHES,
     CompareError,
@@ -30,52 +30,15 @@ from compare.selectors import (
     MeasureSpec,
     RankedRow,
     Ranking,
-    compare_agencies,
-    compare_cities,
-    measures_row,
     parse_slugs,
     rankings,
     state_city_measures,
 )
-from core.csvstream import CSV_CONTENT_TYPE, csv_lines
 from core.pages import api_url
 from core.states import STATE_CHOICES
 
 STATE_NAMES = dict(STATE_CHOICES)
 SUGGESTED = 4
-
-
-# --- What the request asks for ----------------------------------------------------------------
-
-
-def requested_measures(params: Any) -> tuple[str, list[Measures]]:
-    """("city" or "agency", the measures) for ``?cities=`` or ``?agencies=``; ``CompareError``
-    for bad input. Shared by the page, its CSV and the API."""
-    cities = parse_slugs(params.getlist("cities"))
-    agencies = parse_slugs(params.getlist("agencies"))
-    if cities and agencies:
-        raise CompareError(_("Compare cities or agencies, not both at once."))
-    if agencies:
-        return "agency", compare_agencies(slugs=agencies)
-    return "city", compare_cities(slugs=cities)
-
-
-def csv_response(measures: Sequence[Measures], *, filename: str) -> HttpResponse:
-    """The measures as one CSV body (small, so the page cache can keep it), cells made safe."""
-    rows: list[Sequence[Any]] = [ROW_COLUMNS]
-    for m in measures:
-        row = measures_row(m)
-        row["search_months"] = ";".join(row["search_months"])
-        rows.append(tuple("" if row[c] is None else row[c] for c in ROW_COLUMNS))
-    response = HttpResponse("".join(csv_lines(rows)), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _filename(kind: str, measures: Sequence[Measures]) -> str:
-    slugs = "_".join(m.slug for m in measures[:4])
-    more = f"_and-{len(measures) - 4}-more" if len(measures) > 4 else ""
-    return f"compare-{kind}_{slugs}{more}.csv"
 
 
 # --- Table cells --------------------------------------------------------------------------------
@@ -252,7 +215,7 @@ def compare_csv(request: HttpRequest) -> HttpResponse:
         kind, measures = requested_measures(request.GET)
     except CompareError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    return csv_response(measures, filename=_filename(kind, measures))
+    return csv_response(measures, filename=csv_filename(kind, measures))
 
 
 def _state(code: str) -> str:
