@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "datasets",
     "alerts",
     "reports",
+    "compare",
     "portal",
     "axes",
 ]

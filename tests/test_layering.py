@@ -2,7 +2,7 @@
 included) goes to the same app or to a lower layer, and no two apps import each other.
 
     core < exports < cameras < searches < hearings < petitions < watch < datasets < alerts
-    < reports < portal
+    < reports < compare < portal
 
 ``core`` (cities, agencies, law profiles, clerks, audit log, import jobs, API plumbing) imports
 no other app; ``portal`` (settings, URLs, Celery, the pages that compose several apps, the demo)
@@ -27,6 +27,7 @@ LAYERS = [
     "datasets",
     "alerts",
     "reports",
+    "compare",
     "portal",
 ]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}

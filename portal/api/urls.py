@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from cameras.api.views import CameraViewSet, SharingAgreementViewSet, TransparencySnapshotViewSet
+from compare.api import register_compare
 from datasets.api import DatasetViewSet
 from exports.api import ExportJobViewSet
 from hearings.api.hearings import register_hearings
@@ -26,5 +27,6 @@ register_petitions(router)
 register_watch(router)
 router.register("exports", ExportJobViewSet, basename="export")
 router.register("datasets", DatasetViewSet, basename="dataset")
+register_compare(router)
 
 urlpatterns = router.urls
