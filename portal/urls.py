@@ -14,6 +14,7 @@ urlpatterns = [
     path("subscribe/", include("alerts.urls")),
     path("downloads/", include("exports.urls")),
     path("data/", include("datasets.urls")),
+    path("", include("embeds.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
