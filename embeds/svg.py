@@ -191,7 +191,7 @@ def points_map_svg(
     north_label: str,
     width: int = 600,
     min_height: int = 280,
-    max_height: int = 460,
+    max_height: int = 420,
     min_span_km: float = 0.6,
 ) -> SafeString:
     """The points on a plain background, north up, lat/lon projected equirectangularly around
@@ -243,10 +243,10 @@ def points_map_svg(
     parts.append(
         f'<g class="map-scale"><line x1="{pad}" x2="{_num(pad + bar)}" '
         f'y1="{height - 12}" y2="{height - 12}"/>'
-        f'<text x="{pad}" y="{height - 18}">{_text(distance_label(km))}</text></g>'
-        f'<g class="map-north"><line x1="{width - 20}" y1="34" x2="{width - 20}" y2="14"/>'
-        f'<path d="M{width - 25} 20 L{width - 20} 12 L{width - 15} 20 Z"/>'
-        f'<text x="{width - 20}" y="48" text-anchor="middle">{_text(north_label)}</text></g>'
+        f'<text x="{pad}" y="{height - 20}">{_text(distance_label(km))}</text></g>'
+        f'<g class="map-north"><line x1="{width - 22}" y1="40" x2="{width - 22}" y2="16"/>'
+        f'<path d="M{width - 29} 24 L{width - 22} 12 L{width - 15} 24 Z"/>'
+        f'<text x="{width - 22}" y="60" text-anchor="middle">{_text(north_label)}</text></g>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

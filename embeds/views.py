@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from cameras.charts import KIND_COLORS, compass_names, directions_label
 from cameras.models import Camera
@@ -31,12 +31,13 @@ from searches.models import FLAG_LABELS
 
 # The city page lists 25 agreements a page; a framed list is kept shorter.
 SHARING_EMBED_PAGE_SIZE = 10
-# name -> (URL name, title, height of the iframe in the snippet, what it shows)
+# name -> (URL name, title, height of the iframe in the snippet, what it shows); the heights
+# fit each embed at the snippet's 600 px width in English and Spanish (narrower, it scrolls).
 EMBEDS: dict[str, tuple[str, Any, int, Any]] = {
     "summary": (
         "embeds:summary",
         gettext_lazy("Key figures"),
-        560,
+        700,
         gettext_lazy(
             "Cameras, who can search them (out of state, federal, forbidden by state law) and "
             "the searches in the audits, with their vague and blank reasons and flags."
@@ -45,19 +46,19 @@ EMBEDS: dict[str, tuple[str, Any, int, Any]] = {
     "map": (
         "embeds:map",
         gettext_lazy("Camera map"),
-        560,
+        740,
         gettext_lazy("Where the active and planned cameras are, coloured by the kind of owner."),
     ),
     "sharing": (
         "embeds:sharing",
         gettext_lazy("Who can search the cameras"),
-        720,
+        680,
         gettext_lazy("The agencies the city's cameras are shared with, with their flags."),
     ),
     "searches": (
         "embeds:searches",
         gettext_lazy("Searches per month"),
-        520,
+        620,
         gettext_lazy("Searches of the city's cameras per month, by reason category."),
     ),
 }
@@ -202,7 +203,7 @@ def camera_map(request: HttpRequest, slug: str) -> HttpResponse:
             points=points,
             title=_("Cameras in %(city)s") % {"city": city.name},
             desc=f"{counts} {spread}",
-            north_label=_("N"),
+            north_label=pgettext("compass point", "N"),
         )
     kinds: dict[str, str] = {}
     for owner in owners:

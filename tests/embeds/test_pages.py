@@ -67,7 +67,7 @@ def test_summary_shows_the_city_pages_own_figures(client, scenario):
     text = text_of(embed)
     assert "3 active cameras" in text
     assert "3 sharing agreements let other agencies search these cameras" in text
-    assert "Out of state 1" in text and "Federal 1" in text
+    assert "1 Out of state" in text and "1 Federal" in text and "0 Forbidden" in text
     assert "22 searches of these cameras from March 2026 to May 2026" in text
     assert "22.7% gave a vague reason (5)" in text
     assert "13.6% gave no reason at all (3)" in text
