@@ -193,8 +193,8 @@ def camera_map(request: HttpRequest, slug: str) -> HttpResponse:
     spread = _(
         "They are spread over about %(ew)s km east to west and %(ns)s km north to south."
     ) % {
-        "ew": f"{extent.east_west_km:.1f}",
-        "ns": f"{extent.north_south_km:.1f}",
+        "ew": number_format(round(extent.east_west_km, 1), decimal_pos=1),
+        "ns": number_format(round(extent.north_south_km, 1), decimal_pos=1),
     }
     figure = None
     if points:

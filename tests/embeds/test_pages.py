@@ -197,3 +197,21 @@ def test_index_shows_each_embed_with_its_snippet(client, scenario):
     assert html.count('loading="lazy"') >= 4
     assert "embeds/copy.js" in html
     assert "How to attribute" in text_of(response)
+
+
+def test_a_city_without_data_says_so_in_each_embed(client):
+    from tests.factories import CityFactory
+
+    city = CityFactory(name="Quiet Falls", state="WI", slug="quiet-falls-wi")
+    expected = {
+        "summary": "The portal holds no search audit for this city yet.",
+        "map": "No camera locations are recorded for this city yet.",
+        "sharing": "No current sharing agreement is recorded for the cameras of this city.",
+        "searches": "The portal holds no search audit for this city yet.",
+    }
+    for name, message in expected.items():
+        response = client.get(url(name, city))
+        assert response.status_code == 200, name
+        text = text_of(response)
+        assert message in text, name
+        assert "Data: ALPR Transparency Portal Full page" in text  # no date without data
