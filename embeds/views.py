@@ -7,7 +7,9 @@ other sites frame them. Figures come from the city page's selectors (``embeds.se
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,13 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from cameras.charts import KIND_COLORS, compass_names, directions_label
 from cameras.models import Camera
 from cameras.sections import KIND_LABELS
-from cameras.selectors import camera_list, camera_points, city_get, sharing_agreements
+from cameras.selectors import (
+    camera_list,
+    camera_points,
+    city_get,
+    sharing_agreements,
+    sharing_counts,
+)
 from core.models import City, StateLawProfile
 from core.pages import paginate
 from core.selectors import law_profiles_by_state
@@ -64,9 +72,20 @@ EMBEDS: dict[str, tuple[str, Any, int, Any]] = {
 }
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
-    # The site's 404 page carries the language form and its CSRF cookie; an embed never does.
-    return render(request, "embeds/not_found.html", status=404)
+def _city_embed(
+    view: Callable[[HttpRequest, City], HttpResponse],
+) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The view of one city's embed, given the city; an unknown slug gets the embeds' own 404
+    (the site's 404 page carries the language form and its CSRF cookie; an embed never does)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, slug: str) -> HttpResponse:
+        city = city_get(slug=slug)
+        if city is None:
+            return render(request, "embeds/not_found.html", status=404)
+        return view(request, city)
+
+    return wrapped
 
 
 def _context(city: City, *, name: str, anchor: str, **extra: Any) -> dict:
@@ -80,10 +99,8 @@ def _context(city: City, *, name: str, anchor: str, **extra: Any) -> dict:
     }
 
 
-def summary(request: HttpRequest, slug: str) -> HttpResponse:
-    city = city_get(slug=slug)
-    if city is None:
-        return _not_found(request)
+@_city_embed
+def summary(request: HttpRequest, city: City) -> HttpResponse:
     figures = selectors.city_summary(city=city)
     flagged = [
         (str(FLAG_LABELS[name]), n)
@@ -170,10 +187,8 @@ def _owner_counts(rows: list[dict[str, Any]]) -> list[OwnerCount]:
     )
 
 
-def camera_map(request: HttpRequest, slug: str) -> HttpResponse:
-    city = city_get(slug=slug)
-    if city is None:
-        return _not_found(request)
+@_city_embed
+def camera_map(request: HttpRequest, city: City) -> HttpResponse:
     # What the city page's map shows: every camera that is not removed.
     rows = [
         p
@@ -225,13 +240,11 @@ def camera_map(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def sharing(request: HttpRequest, slug: str) -> HttpResponse:
-    city = city_get(slug=slug)
-    if city is None:
-        return _not_found(request)
-    figures = selectors.city_summary(city=city)
-    # The city page's first sharing table: same agreements, same order.
-    page = paginate(request, sharing_agreements(owner_city=city), per_page=SHARING_EMBED_PAGE_SIZE)
+@_city_embed
+def sharing(request: HttpRequest, city: City) -> HttpResponse:
+    # The city page's first sharing table: same agreements, same order, same counts.
+    agreements = sharing_agreements(owner_city=city)
+    page = paginate(request, agreements, per_page=SHARING_EMBED_PAGE_SIZE)
     profiles = law_profiles_by_state()
     statutes: dict[str, StateLawProfile] = {}
     for agreement in page.object_list:
@@ -245,7 +258,7 @@ def sharing(request: HttpRequest, slug: str) -> HttpResponse:
             city,
             name="sharing",
             anchor="sharing-out",
-            counts=figures.sharing,
+            counts=sharing_counts(agreements=agreements),
             page=page,
             statutes=sorted(statutes.values(), key=lambda law: law.state),
             show_owner=len({a.owner_id for a in page.object_list}) > 1,
@@ -254,10 +267,8 @@ def sharing(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def searches(request: HttpRequest, slug: str) -> HttpResponse:
-    city = city_get(slug=slug)
-    if city is None:
-        return _not_found(request)
+@_city_embed
+def searches(request: HttpRequest, city: City) -> HttpResponse:
     chart = selectors.city_search_chart(city=city)
     figure = None
     if chart is not None:

@@ -94,14 +94,16 @@ def test_embeds_pass_axe_and_fit_a_phone(browser, live_server, axe_source):  # n
     assert not problems, "\n".join(problems)
 
 
-def test_a_page_of_another_origin_frames_an_embed_but_not_the_city_page(
+def test_another_origin_frames_an_embed_not_the_city_page_and_snippets_copy(
     browser,  # noqa: F811
     live_server,
 ):
     from playwright.sync_api import expect
 
     city = _city()
-    context = browser.new_context(viewport={"width": 700, "height": 900})
+    context = browser.new_context(
+        viewport={"width": 700, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
     page = context.new_page()
     try:
         # A newsroom's story on another origin: another port of the loopback (a public page
@@ -122,5 +124,12 @@ def test_a_page_of_another_origin_frames_an_embed_but_not_the_city_page(
             refused = page.locator("#page").element_handle().content_frame()
             refused.wait_for_load_state()
             assert refused.url.startswith("chrome-error://"), refused.url
+        # The page of snippets: its button copies the snippet and says so.
+        page.goto(f"{live_server.url}/cities/{city.slug}/embed/")
+        page.get_by_role("button", name="Copy the code").nth(1).click()
+        expect(page.locator("#embed-map .embed-copy-status")).to_have_text("Copied.")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith(f'<iframe src="{live_server.url}/embed/cities/{city.slug}/map/')
+        assert 'loading="lazy"' in copied and "title=" in copied
     finally:
         context.close()
