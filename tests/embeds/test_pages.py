@@ -215,3 +215,24 @@ def test_a_city_without_data_says_so_in_each_embed(client):
         text = text_of(response)
         assert message in text, name
         assert "Data: ALPR Transparency Portal Full page" in text  # no date without data
+
+
+def test_queries_do_not_grow_with_the_city(client, scenario):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for name in EMBEDS:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(name, scenario["city"])).status_code == 200
+            found[name] = len(queries)
+        return found
+
+    counts()  # the search figures are cached under the rollups' stamp after the first read
+    before = counts()
+    for _n in range(15):
+        CameraFactory(city=scenario["city"], owner=scenario["hoa"])
+        SharingAgreementFactory(owner=scenario["pd"])
+    assert counts() == before
+    assert max(before.values()) <= 12, before
