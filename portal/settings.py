@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "alerts",
     "reports",
     "compare",
+    "embeds",
     "portal",
     "axes",
 ]
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.PermissionsPolicyMiddleware",
+    # /embed/ pages: language without the cookie, framing allowed, on page-cache hits too.
+    "embeds.middleware.EmbedMiddleware",
     # After the session, locale, CSRF and auth middleware: see core/pagecache.py.
     "core.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
@@ -449,6 +452,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Who may frame the /embed/ pages (CSP frame-ancestors; every other page: 'none').
+PORTAL_EMBED_FRAME_ANCESTORS = env.list("PORTAL_EMBED_FRAME_ANCESTORS", default=["*"])
 # --- Admin login lockout (django-axes) ----------------------------------------------------
 # N wrong passwords for one username from one client lock that pair out for the cool-off; a
 # correct password in between starts the count again. Attempts live in the cache (Redis in

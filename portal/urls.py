@@ -16,6 +16,7 @@ urlpatterns = [
     path("downloads/", include("exports.urls")),
     path("data/", include("datasets.urls")),
     path("compare/", include("compare.urls")),
+    path("", include("embeds.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -2,7 +2,7 @@
 included) goes to the same app or to a lower layer, and no two apps import each other.
 
     core < exports < cameras < searches < hearings < petitions < watch < datasets < alerts
-    < reports < compare < portal
+    < reports < compare < embeds < portal
 
 ``core`` (cities, agencies, law profiles, clerks, audit log, import jobs, API plumbing) imports
 no other app; ``portal`` (settings, URLs, Celery, the pages that compose several apps, the demo)
@@ -28,6 +28,7 @@ LAYERS = [
     "alerts",
     "reports",
     "compare",
+    "embeds",
     "portal",
 ]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
