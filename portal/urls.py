@@ -12,6 +12,7 @@ urlpatterns = [
     path("hearings/", include("hearings.urls")),
     path("petitions/", include("petitions.urls")),
     path("subscribe/", include("alerts.urls")),
+    path("records-requests/", include("records.urls")),
     path("downloads/", include("exports.urls")),
     path("data/", include("datasets.urls")),
     path("api/v1/", include("portal.api.urls")),
