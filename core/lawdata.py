@@ -405,7 +405,7 @@ for _profile in PROFILES:
 RECORDS_LAWS: dict[str, dict[str, Any]] = {
     "CA": {
         "records_law_name": "California Public Records Act",
-        "records_law_citation": "Cal. Gov. Code §§ 7920.000 et seq.; deadline: § 7922.535",
+        "records_law_citation": "Cal. Gov. Code §§ 7920.000 et seq.; § 7922.535",
         "records_law_url": (
             "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml"
             "?lawCode=GOV&sectionNum=7922.535"
@@ -432,7 +432,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "IL": {
         "records_law_name": "Illinois Freedom of Information Act",
-        "records_law_citation": "5 ILCS 140; deadline: 5 ILCS 140/3(d), (e)",
+        "records_law_citation": "5 ILCS 140; 5 ILCS 140/3(d), (e)",
         "records_law_url": "https://www.ilga.gov/legislation/ilcs/ilcs3.asp?ActID=85&ChapterID=2",
         "records_deadline_days": 5,
         "records_deadline_business_days": True,
@@ -456,7 +456,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "MI": {
         "records_law_name": "Michigan Freedom of Information Act",
-        "records_law_citation": "MCL 15.231 et seq.; deadline: MCL 15.235(2)",
+        "records_law_citation": "MCL 15.231 et seq.; MCL 15.235(2)",
         "records_law_url": "https://legislature.mi.gov/Laws/MCL?objectName=mcl-15-235",
         "records_deadline_days": 5,
         "records_deadline_business_days": True,
@@ -477,7 +477,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "MN": {
         "records_law_name": "Minnesota Government Data Practices Act",
-        "records_law_citation": "Minn. Stat. ch. 13; access: § 13.03",
+        "records_law_citation": "Minn. Stat. ch. 13, § 13.03",
         "records_law_url": "https://www.revisor.mn.gov/statutes/cite/13.03",
         "records_deadline_days": None,
         "records_deadline_business_days": True,
@@ -497,7 +497,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "MO": {
         "records_law_name": "Missouri Sunshine Law",
-        "records_law_citation": "RSMo ch. 610; deadline: § 610.023.3",
+        "records_law_citation": "RSMo ch. 610; § 610.023.3",
         "records_law_url": "https://revisor.mo.gov/main/OneSection.aspx?section=610.023",
         "records_deadline_days": 3,
         "records_deadline_business_days": True,
@@ -517,7 +517,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "NJ": {
         "records_law_name": "New Jersey Open Public Records Act (OPRA)",
-        "records_law_citation": "N.J.S.A. 47:1A-1 et seq.; deadline: N.J.S.A. 47:1A-5(i)",
+        "records_law_citation": "N.J.S.A. 47:1A-1 et seq.; N.J.S.A. 47:1A-5(i)",
         "records_law_url": "https://www.nj.gov/grc/",
         "records_deadline_days": 7,
         "records_deadline_business_days": True,
@@ -535,7 +535,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "OR": {
         "records_law_name": "Oregon Public Records Law",
-        "records_law_citation": "ORS 192.311 to 192.478; response: ORS 192.329",
+        "records_law_citation": "ORS ch. 192; ORS 192.329",
         "records_law_url": "https://oregon.public.law/statutes/ors_192.329",
         "records_deadline_days": 5,
         "records_deadline_business_days": True,
@@ -576,7 +576,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
     },
     "WA": {
         "records_law_name": "Washington Public Records Act",
-        "records_law_citation": "RCW 42.56; deadline: RCW 42.56.520",
+        "records_law_citation": "RCW 42.56; RCW 42.56.520",
         "records_law_url": "https://app.leg.wa.gov/RCW/default.aspx?cite=42.56.520",
         "records_deadline_days": 5,
         "records_deadline_business_days": True,

@@ -39,7 +39,12 @@ def _fresh_agencies(form: forms.Form) -> None:
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
 
 
 class TemplateChoiceForm(forms.Form):
