@@ -403,6 +403,29 @@ for _profile in PROFILES:
 # noted, an official body's restatement of it). A state missing here has no records fields; the
 # records pages then say it is not yet profiled. Deadlines count from the day after receipt.
 RECORDS_LAWS: dict[str, dict[str, Any]] = {
+    "AL": {
+        "records_law_name": "Alabama Open Records Act",
+        "records_law_citation": "Ala. Code § 36-12-40; § 36-12-44",
+        "records_law_url": (
+            "https://casetext.com/statute/code-of-alabama/title-36-public-officers-and-employees/"
+            "chapter-12-maintenance-use-etc-of-public-property-records-etc/article-3-inspection-"
+            "and-copying-of-records/section-36-12-44-public-officer-response-to-request"
+        ),
+        "records_deadline_days": 10,
+        "records_deadline_business_days": False,
+        "records_deadline_rule": gettext_noop(
+            "The public officer must acknowledge a proper request within 10 days of receiving "
+            "it, then fulfil or deny a standard request (under eight hours of staff time) within "
+            "15 business days of the acknowledgment, extendable in 15-business-day steps by "
+            "written notice. A request counts as denied if no substantive response comes within "
+            "the earlier of 30 business days or 60 calendar days after the acknowledgment. The "
+            "Act gives the right to residents of Alabama, and the officer may require the "
+            "office's own request form; the portal's due date is the acknowledgment."
+        ),
+        "records_appeal_route": "",
+        "records_appeal_citation": "",
+        "records_appeal_url": "",
+    },
     "CA": {
         "records_law_name": "California Public Records Act",
         "records_law_citation": "Cal. Gov. Code §§ 7920.000 et seq.; § 7922.535",
@@ -430,6 +453,55 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
             "?lawCode=GOV&sectionNum=7923.000"
         ),
     },
+    "FL": {
+        "records_law_name": "Florida Public Records Act",
+        "records_law_citation": "Fla. Stat. ch. 119; § 119.07(1)(c)",
+        "records_law_url": (
+            "https://www.lawserver.com/law/state/florida/statutes/florida_statutes_119-07"
+        ),
+        "records_deadline_days": None,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The custodian must acknowledge a request promptly and respond in good faith. The "
+            "Act sets no number of days: the only delay allowed is the reasonable time needed to "
+            "retrieve the records and redact exempt parts (Tribune Co. v. Cannella, 458 So. 2d "
+            "1075 (Fla. 1984)), and an unjustified delay counts as an unlawful refusal. The "
+            "portal therefore computes no due date for Florida requests. (Bills filed for 2026 "
+            "would add a three-business-day deadline: check whether they passed.)"
+        ),
+        "records_appeal_route": gettext_noop(
+            "No administrative appeal: a requester may sue to enforce the Act, and the court "
+            "must hear the case at once, ahead of other cases. To recover attorney's fees the "
+            "requester must first give the custodian written notice of the request at least five "
+            "business days before suing."
+        ),
+        "records_appeal_citation": "Fla. Stat. §§ 119.11, 119.12",
+        "records_appeal_url": (
+            "https://www.lawserver.com/law/state/florida/statutes/florida_statutes_119-11"
+        ),
+    },
+    "GA": {
+        "records_law_name": "Georgia Open Records Act",
+        "records_law_citation": "O.C.G.A. §§ 50-18-70 to 50-18-77; § 50-18-71",
+        "records_law_url": "http://www.gfaf.org/open-records-act/",
+        "records_deadline_days": 3,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "Within three business days of receiving the request the agency must provide the "
+            "records that are available, or describe them with a timeline for when they will "
+            "be, and cite the law for any records it withholds."
+        ),
+        "records_appeal_route": gettext_noop(
+            "No administrative appeal: any person may sue in superior court to enforce the "
+            "Act, and the Attorney General may bring actions too; the Attorney General's office "
+            "also runs an informal mediation program for complaints."
+        ),
+        "records_appeal_citation": "O.C.G.A. § 50-18-73",
+        "records_appeal_url": (
+            "https://law.justia.com/codes/georgia/2021/title-50/chapter-18/article-4/"
+            "section-50-18-73/"
+        ),
+    },
     "IL": {
         "records_law_name": "Illinois Freedom of Information Act",
         "records_law_citation": "5 ILCS 140; 5 ILCS 140/3(d), (e)",
@@ -453,6 +525,25 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
         "records_appeal_url": (
             "https://www.ilga.gov/legislation/ilcs/ilcs3.asp?ActID=85&ChapterID=2"
         ),
+    },
+    "MA": {
+        "records_law_name": "Massachusetts Public Records Law",
+        "records_law_citation": "M.G.L. c. 66, § 10",
+        "records_law_url": "https://malegislature.gov/Laws/GeneralLaws/PartI/TitleX/Chapter66",
+        "records_deadline_days": 10,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The records access officer must respond without unreasonable delay and within 10 "
+            "business days: provide the records, give a fee estimate and a timeframe, or deny "
+            "access with the exemptions relied on."
+        ),
+        "records_appeal_route": gettext_noop(
+            "The requester may petition the Supervisor of Records (Secretary of the "
+            "Commonwealth), who decides within 10 business days; an unfavourable decision may "
+            "be taken to Superior Court."
+        ),
+        "records_appeal_citation": "M.G.L. c. 66, § 10A",
+        "records_appeal_url": ("https://malegislature.gov/Laws/GeneralLaws/PartI/TitleX/Chapter66"),
     },
     "MI": {
         "records_law_name": "Michigan Freedom of Information Act",
@@ -552,6 +643,22 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
         ),
         "records_appeal_citation": "ORS 192.415 (local bodies); ORS 192.411, 192.427",
         "records_appeal_url": "https://oregon.public.law/statutes/ors_192.415",
+    },
+    "SC": {
+        "records_law_name": "South Carolina Freedom of Information Act",
+        "records_law_citation": "S.C. Code §§ 30-4-10 et seq.; § 30-4-30(c)",
+        "records_law_url": "https://www.scstatehouse.gov/code/t30c004.php",
+        "records_deadline_days": 10,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "Within 10 business days of a written request the public body must say whether it "
+            "will release the records (20 business days for records more than 24 months old), "
+            "then provide them within 30 calendar days of that answer (35 for older records), "
+            "counted from the payment when it asks for a deposit."
+        ),
+        "records_appeal_route": "",
+        "records_appeal_citation": "",
+        "records_appeal_url": "",
     },
     "TX": {
         "records_law_name": "Texas Public Information Act",
