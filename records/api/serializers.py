@@ -7,9 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import enum_field
 from core.models import Agency, City, ImportJob
 from records.models import RecordsRequest
 from records.selectors import public_text
+
+RecordsKindField = enum_field("RecordsRequestKindEnum", RecordsRequest.Kind.choices)
+RecordsStatusField = enum_field("RecordsRequestStatusEnum", RecordsRequest.Status.choices)
 
 
 class RecordsRequestSerializer(serializers.ModelSerializer):
@@ -20,6 +24,8 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True
     )
     agency_name = serializers.CharField(source="agency.name", read_only=True)
+    kind = RecordsKindField(help_text=_("What was asked for."))
+    status = RecordsStatusField()
     reference = serializers.SerializerMethodField(help_text=_("The agency's reference number."))
     public_note = serializers.SerializerMethodField(help_text=_("Licence plates are masked."))
     import_job: serializers.PrimaryKeyRelatedField[ImportJob] = serializers.PrimaryKeyRelatedField(

@@ -24,6 +24,7 @@ ENDPOINTS = [
     "changes",
     "exports",
     "datasets",
+    "records-requests",
 ]
 LOOKUPS = {
     "cities": "{slug}",
@@ -43,6 +44,7 @@ LOOKUPS = {
     "changes": "{id}",
     "exports": "{id}",
     "datasets": "{date}",
+    "records-requests": "{id}",
 }
 
 
