@@ -94,6 +94,7 @@ def test_clerk_upload_of_an_audit_csv_runs_the_job_and_links_both_ways(
     assert Search.objects.filter(source_agency=agency).count() == 2
     page = clerk_client.get(reverse("records:detail", args=[records_request.pk]))
     assert f"Import job {job.pk}" in page.content.decode()
+    assert reverse("admin:core_importjob_change", args=[job.pk]) in page.content.decode()
 
 
 @pytest.mark.django_db
