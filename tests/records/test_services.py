@@ -108,3 +108,45 @@ def test_a_requesters_upload_waits_for_a_clerk(agency, clerk):
         run=False,
     )
     assert job.status == ImportJob.Status.PENDING and job.created_by is None
+
+
+@pytest.mark.django_db
+def test_filing_is_rate_limited_per_mailbox(agency):
+    from hearings.abuse import RateLimited
+
+    def file(n: int):
+        return records_request_file(
+            city=agency.home_city,
+            agency=agency,
+            kind=RecordsRequest.Kind.CONTRACTS,
+            sent_on=dt.date(2026, 11, 2),
+            reference=f"R-{n}",
+            email=EMAIL,
+            language="es",
+            ip=f"203.0.113.{n}",
+        )
+
+    for n in range(6):
+        file(n)
+    with pytest.raises(RateLimited):
+        file(99)
+    # The confirmation went out in the requester's language.
+    assert "Confirme" in OutboundEmail.objects.filter(to=EMAIL).first().subject
+
+
+@pytest.mark.django_db
+def test_the_agency_must_belong_to_the_city(agency, other_city):
+    from core.services import ServiceError
+
+    with pytest.raises(ServiceError):
+        records_request_file(
+            city=other_city,
+            agency=agency,
+            kind=RecordsRequest.Kind.AUDIT,
+            sent_on=dt.date(2026, 11, 2),
+            reference="",
+            email=EMAIL,
+            language="en",
+            ip="203.0.113.1",
+        )
+    assert not RecordsRequest.objects.exists()
