@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.routers import BaseRouter
@@ -15,10 +16,14 @@ from records.selectors import RecordsRequestFilter, records_request_list
 @extend_schema_view(
     list=extend_schema(
         tags=["records-requests"],
-        description="Public records requests for ALPR files and their status, newest first; "
-        "filter by city and agency (slugs), status and kind. No requester contact data.",
+        description=_(
+            "Public records requests for ALPR files and their status, newest first; filter by "
+            "city and agency (slugs), status and kind. No requester contact data."
+        ),
     ),
-    retrieve=extend_schema(tags=["records-requests"], description="One public records request."),
+    retrieve=extend_schema(
+        tags=["records-requests"], description=_("One public records request, by id.")
+    ),
 )
 class RecordsRequestViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RecordsRequestSerializer
