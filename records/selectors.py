@@ -67,7 +67,8 @@ def public_text(text: str) -> str:
     return scrubber_current().scrub(text).text if text else ""
 
 
-def _tag(records_request: RecordsRequest) -> str:
+def request_mailbox_tag(records_request: RecordsRequest) -> str:
+    """What ties a request's emailed links to the mailbox they were sent to."""
     return mailbox_tag(records_request.email_normalized)
 
 
@@ -79,10 +80,12 @@ def records_request_from_link(*, token: str, purpose: str) -> RecordsRequest:
     )
     if records_request is None or not records_request.email_normalized:
         raise TokenInvalid("no such request")
-    token_read(purpose=purpose, token=token, extra=_tag(records_request))
+    token_read(purpose=purpose, token=token, extra=request_mailbox_tag(records_request))
     return records_request
 
 
 def manage_token(records_request: RecordsRequest) -> str:
     """A fresh manage token for the page a confirmed requester lands on."""
-    return token_make(purpose=RECORDS_MANAGE, pk=records_request.pk, extra=_tag(records_request))
+    return token_make(
+        purpose=RECORDS_MANAGE, pk=records_request.pk, extra=request_mailbox_tag(records_request)
+    )

@@ -27,8 +27,8 @@ from records.models import RecordsRequest
 from records.selectors import (
     RECORDS_CONFIRM,
     RECORDS_MANAGE,
-    _tag,
     records_request_from_link,
+    request_mailbox_tag,
 )
 
 if TYPE_CHECKING:
@@ -97,14 +97,14 @@ def _links(records_request: RecordsRequest) -> dict[str, EmailLink]:
             url_name="records:confirm",
             purpose=RECORDS_CONFIRM,
             pk=records_request.pk,
-            extra=_tag(records_request),
+            extra=request_mailbox_tag(records_request),
             absolute=True,
         ),
         "manage_url": EmailLink(
             url_name="records:manage",
             purpose=RECORDS_MANAGE,
             pk=records_request.pk,
-            extra=_tag(records_request),
+            extra=request_mailbox_tag(records_request),
             absolute=True,
         ),
     }

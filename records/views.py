@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.models import Agency, StateLawProfile
 from core.selectors import records_law_get
 from core.services import ServiceError
 from hearings.abuse import RateLimited, client_ip
@@ -46,6 +47,10 @@ BAD_LINK = _("This link is not valid or has expired.")
 RATE_LIMITED = _("Too many requests from your connection or email address; try again in an hour.")
 
 
+def _agency_law(agency: Agency) -> StateLawProfile | None:
+    return records_law_get(state=agency.home_city.state if agency.home_city else agency.state)
+
+
 def _letters_form(request: HttpRequest) -> TemplateChoiceForm:
     start, end = default_range()
     data = request.GET.copy()
@@ -59,7 +64,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "letters": [], "law": None}
     if form.is_bound and form.is_valid():
         agency = form.cleaned_data["agency"]
-        law = records_law_get(state=agency.home_city.state if agency.home_city else agency.state)
+        law = _agency_law(agency)
         context.update(
             agency=agency,
             law=law,
@@ -81,7 +86,7 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     if not (form.is_bound and form.is_valid()):
         return redirect("records:templates")
     agency = form.cleaned_data["agency"]
-    law = records_law_get(state=agency.home_city.state if agency.home_city else agency.state)
+    law = _agency_law(agency)
     letter = letter_build(
         kind=kind,
         agency=agency,
