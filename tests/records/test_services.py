@@ -150,3 +150,21 @@ def test_the_agency_must_belong_to_the_city(agency, other_city):
             ip="203.0.113.1",
         )
     assert not RecordsRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_daily_task_calls_the_reminder_service(agency):
+    from django.utils import timezone
+
+    from records.tasks import records_reminders_send as task
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    logged(
+        agency,
+        requester_email=EMAIL,
+        email_normalized=EMAIL,
+        sent_on=yesterday - dt.timedelta(days=7),
+        due_on=yesterday,
+    )
+    assert task.apply().get() == 1
+    assert task.apply().get() == 0
