@@ -397,29 +397,361 @@ for _profile in PROFILES:
     _profile.setdefault("last_reviewed", LAST_REVIEWED)
 
 
+# --- Public records laws ----------------------------------------------------------------------
+# How a resident gets the audits, sharing lists and contracts at all: each state's public records
+# law, its response deadline and its appeal route, checked against the statute's text (or, where
+# noted, an official body's restatement of it). A state missing here has no records fields; the
+# records pages then say it is not yet profiled. Deadlines count from the day after receipt.
+RECORDS_LAWS: dict[str, dict[str, Any]] = {
+    "AL": {
+        "records_law_name": "Alabama Open Records Act",
+        "records_law_citation": "Ala. Code § 36-12-40; § 36-12-44",
+        "records_law_url": (
+            "https://casetext.com/statute/code-of-alabama/title-36-public-officers-and-employees/"
+            "chapter-12-maintenance-use-etc-of-public-property-records-etc/article-3-inspection-"
+            "and-copying-of-records/section-36-12-44-public-officer-response-to-request"
+        ),
+        "records_deadline_days": 10,
+        "records_deadline_business_days": False,
+        "records_deadline_rule": gettext_noop(
+            "The public officer must acknowledge a proper request within 10 days of receiving "
+            "it, then fulfil or deny a standard request (under eight hours of staff time) within "
+            "15 business days of the acknowledgment, extendable in 15-business-day steps by "
+            "written notice. A request counts as denied if no substantive response comes within "
+            "the earlier of 30 business days or 60 calendar days after the acknowledgment. The "
+            "Act gives the right to residents of Alabama, and the officer may require the "
+            "office's own request form; the portal's due date is the acknowledgment."
+        ),
+        "records_appeal_route": "",
+        "records_appeal_citation": "",
+        "records_appeal_url": "",
+    },
+    "CA": {
+        "records_law_name": "California Public Records Act",
+        "records_law_citation": "Cal. Gov. Code §§ 7920.000 et seq.; § 7922.535",
+        "records_law_url": (
+            "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml"
+            "?lawCode=GOV&sectionNum=7922.535"
+        ),
+        "records_deadline_days": 10,
+        "records_deadline_business_days": False,
+        "records_deadline_rule": gettext_noop(
+            "Within 10 days of receipt the agency must decide whether the request seeks "
+            "disclosable records, say so with its reasons, and give the estimated date the "
+            "records will be available. In unusual circumstances (records in field offices, "
+            "voluminous records, consultation with another agency, compiling data or writing a "
+            "program to extract it) written notice may extend this by at most 14 days."
+        ),
+        "records_appeal_route": gettext_noop(
+            "The Act has no administrative appeal: a requester may go to court for an "
+            "injunction, declaratory relief or a writ of mandate to enforce the right to inspect "
+            "or receive a copy of the records."
+        ),
+        "records_appeal_citation": "Cal. Gov. Code § 7923.000",
+        "records_appeal_url": (
+            "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml"
+            "?lawCode=GOV&sectionNum=7923.000"
+        ),
+    },
+    "FL": {
+        "records_law_name": "Florida Public Records Act",
+        "records_law_citation": "Fla. Stat. ch. 119; § 119.07(1)(c)",
+        "records_law_url": (
+            "https://www.lawserver.com/law/state/florida/statutes/florida_statutes_119-07"
+        ),
+        "records_deadline_days": None,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The custodian must acknowledge a request promptly and respond in good faith. The "
+            "Act sets no number of days: the only delay allowed is the reasonable time needed to "
+            "retrieve the records and redact exempt parts (Tribune Co. v. Cannella, 458 So. 2d "
+            "1075 (Fla. 1984)), and an unjustified delay counts as an unlawful refusal. The "
+            "portal therefore computes no due date for Florida requests. (Bills filed for 2026 "
+            "would add a three-business-day deadline: check whether they passed.)"
+        ),
+        "records_appeal_route": gettext_noop(
+            "No administrative appeal: a requester may sue to enforce the Act, and the court "
+            "must hear the case at once, ahead of other cases. To recover attorney's fees the "
+            "requester must first give the custodian written notice of the request at least five "
+            "business days before suing."
+        ),
+        "records_appeal_citation": "Fla. Stat. §§ 119.11, 119.12",
+        "records_appeal_url": (
+            "https://www.lawserver.com/law/state/florida/statutes/florida_statutes_119-11"
+        ),
+    },
+    "GA": {
+        "records_law_name": "Georgia Open Records Act",
+        "records_law_citation": "O.C.G.A. §§ 50-18-70 to 50-18-77; § 50-18-71",
+        "records_law_url": "http://www.gfaf.org/open-records-act/",
+        "records_deadline_days": 3,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "Within three business days of receiving the request the agency must provide the "
+            "records that are available, or describe them with a timeline for when they will "
+            "be, and cite the law for any records it withholds."
+        ),
+        "records_appeal_route": gettext_noop(
+            "No administrative appeal: any person may sue in superior court to enforce the "
+            "Act, and the Attorney General may bring actions too; the Attorney General's office "
+            "also runs an informal mediation program for complaints."
+        ),
+        "records_appeal_citation": "O.C.G.A. § 50-18-73",
+        "records_appeal_url": (
+            "https://law.justia.com/codes/georgia/2021/title-50/chapter-18/article-4/"
+            "section-50-18-73/"
+        ),
+    },
+    "IL": {
+        "records_law_name": "Illinois Freedom of Information Act",
+        "records_law_citation": "5 ILCS 140; 5 ILCS 140/3(d), (e)",
+        "records_law_url": "https://www.ilga.gov/legislation/ilcs/ilcs3.asp?ActID=85&ChapterID=2",
+        "records_deadline_days": 5,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The public body must comply with or deny the request within 5 business days after "
+            "receiving it; not answering in time counts as a denial. It may extend the time by "
+            "at most 5 more business days for reasons the Act lists (records stored elsewhere, "
+            "a substantial number of records, an extensive search, review for exemptions, "
+            "undue burden), telling the requester in writing within the first 5 days. Requests "
+            "for a commercial purpose have 21 business days."
+        ),
+        "records_appeal_route": gettext_noop(
+            "A requester who is denied may ask the Attorney General's Public Access Counselor "
+            "to review the denial, in writing, within 60 days after the final denial, with a "
+            "copy of the request and any answers; or may sue in circuit court."
+        ),
+        "records_appeal_citation": "5 ILCS 140/9.5 (Public Access Counselor); 5 ILCS 140/11",
+        "records_appeal_url": (
+            "https://www.ilga.gov/legislation/ilcs/ilcs3.asp?ActID=85&ChapterID=2"
+        ),
+    },
+    "MA": {
+        "records_law_name": "Massachusetts Public Records Law",
+        "records_law_citation": "M.G.L. c. 66, § 10",
+        "records_law_url": "https://malegislature.gov/Laws/GeneralLaws/PartI/TitleX/Chapter66",
+        "records_deadline_days": 10,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The records access officer must respond without unreasonable delay and within 10 "
+            "business days: provide the records, give a fee estimate and a timeframe, or deny "
+            "access with the exemptions relied on."
+        ),
+        "records_appeal_route": gettext_noop(
+            "The requester may petition the Supervisor of Records (Secretary of the "
+            "Commonwealth), who decides within 10 business days; an unfavourable decision may "
+            "be taken to Superior Court."
+        ),
+        "records_appeal_citation": "M.G.L. c. 66, § 10A",
+        "records_appeal_url": ("https://malegislature.gov/Laws/GeneralLaws/PartI/TitleX/Chapter66"),
+    },
+    "MI": {
+        "records_law_name": "Michigan Freedom of Information Act",
+        "records_law_citation": "MCL 15.231 et seq.; MCL 15.235(2)",
+        "records_law_url": "https://legislature.mi.gov/Laws/MCL?objectName=mcl-15-235",
+        "records_deadline_days": 5,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The public body must grant, deny, or grant in part the request within 5 business "
+            "days after receiving it, or issue one notice extending that time by at most 10 "
+            "business days. An emailed request counts as received one business day after it "
+            "was sent."
+        ),
+        "records_appeal_route": gettext_noop(
+            "After a denial the requester may either submit a written appeal to the head of "
+            "the public body that says “appeal” and gives the reasons (answered within 10 "
+            "business days, extendable once by 10), or sue in circuit court within 180 days "
+            "to compel disclosure."
+        ),
+        "records_appeal_citation": "MCL 15.240",
+        "records_appeal_url": "https://legislature.mi.gov/Laws/MCL?objectName=mcl-15-240",
+    },
+    "MN": {
+        "records_law_name": "Minnesota Government Data Practices Act",
+        "records_law_citation": "Minn. Stat. ch. 13, § 13.03",
+        "records_law_url": "https://www.revisor.mn.gov/statutes/cite/13.03",
+        "records_deadline_days": None,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The Act sets no number of days for a member of the public: the responsible "
+            "authority must have procedures so that requests are answered in an appropriate "
+            "and prompt manner, and must respond within a reasonable time. The portal "
+            "therefore computes no due date for Minnesota requests."
+        ),
+        "records_appeal_route": gettext_noop(
+            "A requester may ask the Commissioner of Administration for an advisory opinion, "
+            "file an expedited complaint with the Office of Administrative Hearings, or sue in "
+            "district court to compel compliance."
+        ),
+        "records_appeal_citation": "Minn. Stat. §§ 13.072, 13.085, 13.08 subd. 4",
+        "records_appeal_url": "https://www.revisor.mn.gov/statutes/cite/13.08",
+    },
+    "MO": {
+        "records_law_name": "Missouri Sunshine Law",
+        "records_law_citation": "RSMo ch. 610; § 610.023.3",
+        "records_law_url": "https://revisor.mo.gov/main/OneSection.aspx?section=610.023",
+        "records_deadline_days": 3,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The custodian must act on the request as soon as possible and no later than the "
+            "end of the third business day after receiving it. If access is not granted at "
+            "once, the custodian must explain the delay and give the earliest date and time "
+            "the records will be available."
+        ),
+        "records_appeal_route": gettext_noop(
+            "There is no administrative appeal: an aggrieved person, the Attorney General or "
+            "the prosecuting attorney may seek judicial enforcement in the circuit court of the "
+            "county where the public body has its principal place of business."
+        ),
+        "records_appeal_citation": "RSMo § 610.027",
+        "records_appeal_url": "https://revisor.mo.gov/main/OneSection.aspx?section=610.027",
+    },
+    "NJ": {
+        "records_law_name": "New Jersey Open Public Records Act (OPRA)",
+        "records_law_citation": "N.J.S.A. 47:1A-1 et seq.; N.J.S.A. 47:1A-5(i)",
+        "records_law_url": "https://www.nj.gov/grc/",
+        "records_deadline_days": 7,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The custodian must grant or deny access within 7 business days after receiving "
+            "the request, or within any further time the law allows or the requester agrees "
+            "to; failing to answer in time counts as a denial."
+        ),
+        "records_appeal_route": gettext_noop(
+            "A requester who is denied may file a complaint with the Government Records "
+            "Council or bring an action in Superior Court."
+        ),
+        "records_appeal_citation": "N.J.S.A. 47:1A-6",
+        "records_appeal_url": "https://www.nj.gov/grc/",
+    },
+    "OR": {
+        "records_law_name": "Oregon Public Records Law",
+        "records_law_citation": "ORS ch. 192; ORS 192.329",
+        "records_law_url": "https://oregon.public.law/statutes/ors_192.329",
+        "records_deadline_days": 5,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "Within 5 business days after receiving a written request the public body must "
+            "acknowledge it (or complete its response); within 10 business days after that it "
+            "must complete the response or give a written estimate of when it will. The "
+            "response must be completed as soon as practicable and without unreasonable delay."
+        ),
+        "records_appeal_route": gettext_noop(
+            "A person denied the records of a city, county or other local body may petition "
+            "the district attorney of the county to order them released; for a state agency, "
+            "the Attorney General. A court suit may follow."
+        ),
+        "records_appeal_citation": "ORS 192.415 (local bodies); ORS 192.411, 192.427",
+        "records_appeal_url": "https://oregon.public.law/statutes/ors_192.415",
+    },
+    "SC": {
+        "records_law_name": "South Carolina Freedom of Information Act",
+        "records_law_citation": "S.C. Code §§ 30-4-10 et seq.; § 30-4-30(c)",
+        "records_law_url": "https://www.scstatehouse.gov/code/t30c004.php",
+        "records_deadline_days": 10,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "Within 10 business days of a written request the public body must say whether it "
+            "will release the records (20 business days for records more than 24 months old), "
+            "then provide them within 30 calendar days of that answer (35 for older records), "
+            "counted from the payment when it asks for a deposit."
+        ),
+        "records_appeal_route": "",
+        "records_appeal_citation": "",
+        "records_appeal_url": "",
+    },
+    "TX": {
+        "records_law_name": "Texas Public Information Act",
+        "records_law_citation": "Tex. Gov't Code ch. 552; §§ 552.221, 552.301",
+        "records_law_url": "https://statutes.capitol.texas.gov/Docs/GV/htm/GV.552.htm",
+        "records_deadline_days": 10,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "The officer for public information must produce the information promptly, that "
+            "is within a reasonable time and without delay. A governmental body that wants to "
+            "withhold any of it must ask the Attorney General for a decision, and tell the "
+            "requester so, no later than the 10th business day after receiving the request; "
+            "the portal's due date is that 10th business day."
+        ),
+        "records_appeal_route": gettext_noop(
+            "Withholding goes to the Attorney General for a ruling, which the requester may "
+            "answer. If the body does not respond at all, the requester may send a written "
+            "complaint to the Attorney General with the request and any correspondence."
+        ),
+        "records_appeal_citation": "Tex. Gov't Code §§ 552.301, 552.328",
+        "records_appeal_url": "https://statutes.capitol.texas.gov/Docs/GV/htm/GV.552.htm",
+    },
+    "WA": {
+        "records_law_name": "Washington Public Records Act",
+        "records_law_citation": "RCW 42.56; RCW 42.56.520",
+        "records_law_url": "https://app.leg.wa.gov/RCW/default.aspx?cite=42.56.520",
+        "records_deadline_days": 5,
+        "records_deadline_business_days": True,
+        "records_deadline_rule": gettext_noop(
+            "Within 5 business days of receiving the request the agency must provide the "
+            "records, give a link to them, acknowledge the request with a reasonable estimate "
+            "of the time it needs, ask for clarification, or deny the request."
+        ),
+        "records_appeal_route": gettext_noop(
+            "Agencies must offer a prompt internal review of a denial; two business days after "
+            "the denial the requester may go to superior court. Denials by state agencies may "
+            "also be reviewed by the Attorney General."
+        ),
+        "records_appeal_citation": "RCW 42.56.520, 42.56.530, 42.56.550",
+        "records_appeal_url": "https://app.leg.wa.gov/RCW/default.aspx?cite=42.56.550",
+    },
+}
+
+
+def records_law_states() -> list[str]:
+    """States whose public records law is profiled here."""
+    return sorted(RECORDS_LAWS)
+
+
+def profile_states() -> list[str]:
+    """Every state this data profiles: for its ALPR law, its records law, or both."""
+    return sorted({p["state"] for p in PROFILES} | set(RECORDS_LAWS))
+
+
 def profile_values(state: str) -> dict[str, Any]:
-    """A fresh copy of one state's profile values (safe to mutate)."""
+    """A fresh copy of one state's profile values (safe to mutate): its ALPR law profile and
+    its records-law fields, whichever it has."""
+    values: dict[str, Any] | None = None
     for profile in PROFILES:
         if profile["state"] == state:
-            return copy.deepcopy(profile)
-    raise KeyError(state)
+            values = copy.deepcopy(profile)
+    if state in RECORDS_LAWS:
+        values = values or {"state": state, "last_reviewed": LAST_REVIEWED}
+        values.update(copy.deepcopy(RECORDS_LAWS[state]))
+    if values is None:
+        raise KeyError(state)
+    return values
 
 
 def profiles_create_missing(*, model: type[models.Model]) -> list[str]:
-    """Create a profile for every listed state that has none; existing rows stay as they are.
+    """Create a profile for every listed state that has none; existing rows keep what clerks
+    entered, except that records-law fields still empty are filled from this data (they were
+    added later, so an existing database gets them on its next migration).
 
     ``model`` is passed in so the data migration can use its historical model; fields the model
     does not have yet are skipped.
     """
     fields = {f.name for f in model._meta.concrete_fields}
-    existing = set(model._default_manager.values_list("state", flat=True))
-    missing = [p for p in PROFILES if p["state"] not in existing]
+    manager = model._default_manager
+    existing = set(manager.values_list("state", flat=True))
+    missing = [state for state in profile_states() if state not in existing]
     rows = [
-        model(**{key: value for key, value in copy.deepcopy(p).items() if key in fields})
-        for p in missing
+        model(**{key: value for key, value in profile_values(state).items() if key in fields})
+        for state in missing
     ]
-    model._default_manager.bulk_create(rows)
-    return [p["state"] for p in missing]
+    manager.bulk_create(rows)
+    if "records_law_citation" in fields:
+        for row in manager.filter(state__in=list(RECORDS_LAWS), records_law_citation=""):
+            values = copy.deepcopy(RECORDS_LAWS[getattr(row, "state")])  # noqa: B009 - any model
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.save(update_fields=list(values))
+    return missing
 
 
 @dataclass(frozen=True)
@@ -438,7 +770,7 @@ def state_law_profiles_load(*, update: bool = False, actor: User | None = None) 
     created = profiles_create_missing(model=StateLawProfile)
     updated: list[str] = []
     unchanged: list[str] = []
-    for profile in StateLawProfile.objects.filter(state__in=[p["state"] for p in PROFILES]):
+    for profile in StateLawProfile.objects.filter(state__in=profile_states()):
         if profile.state in created:
             continue
         values = profile_values(profile.state) if update else {}

@@ -94,6 +94,24 @@ class StateLawProfileQuerySet(models.QuerySet):
             return self
         return self.filter(state__in=City.objects.get_viewable(user).values("state"))
 
+    def with_alpr_law(self) -> StateLawProfileQuerySet:
+        """Profiles that describe an ALPR law (some states are profiled for records law only)."""
+        return self.exclude(statute_citation="", summary="")
+
+
+# The public-records-law fields of a state law profile, in reading order.
+RECORDS_FIELDS = (
+    "records_law_name",
+    "records_law_citation",
+    "records_law_url",
+    "records_deadline_days",
+    "records_deadline_business_days",
+    "records_deadline_rule",
+    "records_appeal_route",
+    "records_appeal_citation",
+    "records_appeal_url",
+)
+
 
 class StateLawProfile(TimeStamped):
     """What a state's law says about ALPR use, sharing and retention, with its citation."""
@@ -129,6 +147,31 @@ class StateLawProfile(TimeStamped):
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
+    # The state's public records law: how residents get the audits at all. Empty when the
+    # portal has not profiled it (the records pages then say so).
+    records_law_name = models.CharField(_("public records law"), max_length=200, blank=True)
+    records_law_citation = models.CharField(
+        _("public records law citation"), max_length=200, blank=True
+    )
+    records_law_url = models.URLField(_("public records law link"), max_length=300, blank=True)
+    records_deadline_days = models.PositiveSmallIntegerField(
+        _("response deadline (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the law sets no number of days (“promptly”)."),
+    )
+    records_deadline_business_days = models.BooleanField(
+        _("deadline counts business days"),
+        default=True,
+        help_text=_("Business days skip weekends and US federal holidays; else calendar days."),
+    )
+    records_deadline_rule = models.TextField(
+        _("response deadline rule"), blank=True, help_text=_("Extensions and what counts.")
+    )
+    records_appeal_route = models.TextField(_("appeal route"), blank=True)
+    records_appeal_citation = models.CharField(_("appeal citation"), max_length=200, blank=True)
+    records_appeal_url = models.URLField(_("appeal link"), max_length=300, blank=True)
+
     # What a profile says, in reading order: the admin form edits these, the API shows them.
     CONTENT_FIELDS = (
         "state",
@@ -142,6 +185,7 @@ class StateLawProfile(TimeStamped):
         "retention_limit_days",
         "effective_date",
         "last_reviewed",
+        *RECORDS_FIELDS,
     )
 
     objects = StateLawProfileQuerySet.as_manager()
@@ -157,6 +201,14 @@ class StateLawProfile(TimeStamped):
     @property
     def restricts_sharing(self) -> bool:
         return self.forbids_out_of_state_sharing or self.forbids_federal_sharing
+
+    @property
+    def has_alpr_law(self) -> bool:
+        return bool(self.statute_citation or self.summary)
+
+    @property
+    def has_records_law(self) -> bool:
+        return bool(self.records_law_citation)
 
 
 class AgencyQuerySet(models.QuerySet):

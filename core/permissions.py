@@ -42,6 +42,7 @@ CLERK_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "cameras.osmarea": ("view", "add", "change", "delete"),
     "alerts.subscription": ("view",),  # counts and their own cities' subscribers only
     "alerts.webhook": ("view",),
+    "records.recordsrequest": ("view", "add", "change"),
     "reports.reportnarrative": ("view", "add", "change", "delete"),  # their annual reports' text
 }
 

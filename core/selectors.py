@@ -23,7 +23,8 @@ def law_profile_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[St
 
 
 def law_profiles_by_state() -> dict[str, StateLawProfile]:
-    return {p.state: p for p in StateLawProfile.objects.all()}
+    """ALPR law profiles by state (states profiled for their records law only are left out)."""
+    return {p.state: p for p in StateLawProfile.objects.with_alpr_law()}
 
 
 # --- Page reads -----------------------------------------------------------------------------
@@ -41,4 +42,11 @@ def agency_get(*, slug: str) -> Agency | None:
 
 def law_profile_get(*, state: str) -> StateLawProfile | None:
     """The law profile of one state, or None when the portal has none for it."""
-    return StateLawProfile.objects.filter(state=state).first() if state else None
+    return StateLawProfile.objects.with_alpr_law().filter(state=state).first() if state else None
+
+
+def records_law_get(*, state: str) -> StateLawProfile | None:
+    """The profile of one state when it describes the state's public records law, or None."""
+    if not state:
+        return None
+    return StateLawProfile.objects.exclude(records_law_citation="").filter(state=state).first()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "watch",
     "datasets",
     "alerts",
+    "records",
     "reports",
     "compare",
     "embeds",
@@ -635,6 +636,10 @@ CELERY_BEAT_SCHEDULE.update(
         "alerts-webhooks-dispatch": {
             "task": "alerts.tasks.webhooks_dispatch",
             "schedule": ALERTS_IMMEDIATE_MINUTES * 60,
+        },
+        "records-reminders": {
+            "task": "records.tasks.records_reminders_send",
+            "schedule": crontab(hour=7, minute=30),
         },
     }
 )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("hearings/", include("hearings.urls")),
     path("petitions/", include("petitions.urls")),
     path("subscribe/", include("alerts.urls")),
+    path("records-requests/", include("records.urls")),
     path("downloads/", include("exports.urls")),
     path("data/", include("datasets.urls")),
     path("compare/", include("compare.urls")),

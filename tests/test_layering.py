@@ -2,7 +2,7 @@
 included) goes to the same app or to a lower layer, and no two apps import each other.
 
     core < exports < cameras < searches < hearings < petitions < watch < datasets < alerts
-    < reports < compare < embeds < portal
+    < records < reports < compare < embeds < portal
 
 ``core`` (cities, agencies, law profiles, clerks, audit log, import jobs, API plumbing) imports
 no other app; ``portal`` (settings, URLs, Celery, the pages that compose several apps, the demo)
@@ -26,6 +26,7 @@ LAYERS = [
     "watch",
     "datasets",
     "alerts",
+    "records",
     "reports",
     "compare",
     "embeds",

@@ -9,6 +9,7 @@ from exports.api import ExportJobViewSet
 from hearings.api.hearings import register_hearings
 from petitions.api import register_petitions
 from portal.api.views import AgencyViewSet, CityViewSet, StateLawProfileViewSet
+from records.api.views import register_records
 from searches.api.routes import register as register_searches
 from watch.api import register_watch
 
@@ -25,6 +26,7 @@ register_searches(router)
 register_hearings(router)
 register_petitions(router)
 register_watch(router)
+register_records(router)
 router.register("exports", ExportJobViewSet, basename="export")
 router.register("datasets", DatasetViewSet, basename="dataset")
 register_compare(router)

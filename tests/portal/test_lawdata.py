@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import URLValidator
 
-from core.lawdata import LAST_REVIEWED, PROFILES, profile_values
+from core.lawdata import LAST_REVIEWED, PROFILES, RECORDS_LAWS, profile_states, profile_values
 from core.models import AuditEvent, StateLawProfile
 from core.states import STATES
 
@@ -62,7 +62,7 @@ def test_profile_values_is_a_copy():
 
 @pytest.mark.django_db
 def test_migrations_load_every_profile_and_they_validate():
-    assert StateLawProfile.objects.count() == len(PROFILES)
+    assert StateLawProfile.objects.count() == len(profile_states())
     for state in ("IL", "CA"):
         profile = StateLawProfile.objects.get(state=state)
         assert profile.statute_citation and profile.statute_url
@@ -83,7 +83,7 @@ def test_data_migration_only_creates_missing_profiles():
 
     assert StateLawProfile.objects.get(state="VT").retention_limit_days == 548
     assert StateLawProfile.objects.get(state="CA").summary == "Edited by a clerk."
-    assert StateLawProfile.objects.count() == len(PROFILES)
+    assert StateLawProfile.objects.count() == len(profile_states())
 
 
 @pytest.mark.django_db
@@ -106,3 +106,51 @@ def test_load_state_laws_keeps_edits_unless_asked_to_update(capsys):
 
     call_command("load_state_laws", "--update")
     assert AuditEvent.objects.count() == 1
+
+
+def test_records_laws_are_complete_and_cite_their_sources():
+    validate_url = URLValidator(schemes=["https", "http"])
+    for state, law in RECORDS_LAWS.items():
+        assert state in STATES
+        assert set(law) <= MODEL_FIELDS, state
+        for key in ("records_law_name", "records_law_citation"):
+            assert law[key].strip() and len(law[key]) <= 200, (state, key)
+        validate_url(law["records_law_url"])
+        assert len(law["records_deadline_rule"]) > 80, state
+        # An appeal route is given with its citation and link, or left out altogether.
+        appeal = (law["records_appeal_route"], law["records_appeal_citation"])
+        assert all(appeal) or not any(appeal), state
+        if law["records_appeal_url"]:
+            validate_url(law["records_appeal_url"])
+        days = law["records_deadline_days"]
+        assert days is None or (isinstance(days, int) and 0 < days <= 30), state
+    illinois = profile_values("IL")
+    assert illinois["statute_citation"].startswith("625 ILCS 5/2-130")  # ALPR profile kept
+    assert (illinois["records_deadline_days"], illinois["records_deadline_business_days"]) == (
+        5,
+        True,
+    )
+    assert profile_values("CA")["records_deadline_business_days"] is False
+    assert profile_values("MN")["records_deadline_days"] is None  # "reasonable time"
+    assert "statute_citation" not in profile_values("MI")  # records law only
+
+
+@pytest.mark.django_db
+def test_records_fields_reach_existing_databases_without_overwriting_edits():
+    migration = importlib.import_module("core.migrations.0005_state_law_records_fields")
+    StateLawProfile.objects.filter(state="IL").update(records_law_citation="", summary="Edited.")
+    StateLawProfile.objects.filter(state="OR").update(records_deadline_rule="Clerk's note.")
+    StateLawProfile.objects.filter(state="TX").delete()
+
+    migration.fill_records_laws(django_apps, None)
+
+    illinois = StateLawProfile.objects.get(state="IL")
+    assert illinois.records_law_citation.startswith("5 ILCS 140") and illinois.summary == "Edited."
+    assert StateLawProfile.objects.get(state="OR").records_deadline_rule == "Clerk's note."
+    texas = StateLawProfile.objects.get(state="TX")
+    assert texas.records_deadline_days == 10 and not texas.has_alpr_law
+    # Pages about ALPR law leave records-only states out.
+    from core.selectors import law_profile_get, law_profiles_by_state
+
+    assert law_profile_get(state="TX") is None and "TX" not in law_profiles_by_state()
+    assert law_profile_get(state="IL") is not None

@@ -25,6 +25,7 @@ ENDPOINTS = [
     "exports",
     "datasets",
     "compare",
+    "records-requests",
 ]
 LOOKUPS = {
     "cities": "{slug}",
@@ -45,6 +46,7 @@ LOOKUPS = {
     "exports": "{id}",
     "datasets": "{date}",
     "compare": None,
+    "records-requests": "{id}",
 }
 
 

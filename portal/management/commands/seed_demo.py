@@ -8,6 +8,7 @@ from core.demo import DEMO_PASSWORD
 from hearings.demo import demo_hearings_build
 from petitions.demo import demo_petitions_build
 from portal.demo import demo_build
+from records.demo import demo_records_build
 from reports.demo import demo_reports_build
 from searches.demo import demo_searches_build
 from watch.services import changes_collect
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         demo_searches_build(stdout=self.stdout)  # type: ignore[arg-type]
         demo_hearings_build(stdout=self.stdout)  # type: ignore[arg-type]
         demo_petitions_build(stdout=self.stdout)  # type: ignore[arg-type]
+        demo_records_build(stdout=self.stdout)  # type: ignore[arg-type]
         demo_reports_build(stdout=self.stdout)  # type: ignore[arg-type]
         # The change log of everything above (idempotent: a second run records nothing).
         recorded = changes_collect(actor=None)
