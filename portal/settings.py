@@ -453,6 +453,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# An annual report's PDF is rendered by a worker (the page says it is being prepared) when the
+# report covers more than this many searches plus cameras; below, in the request.
+REPORTS_PDF_BACKGROUND_OVER = env.int("REPORTS_PDF_BACKGROUND_OVER", default=100_000)
 # Who may frame the /embed/ pages (CSP frame-ancestors; every other page: 'none').
 PORTAL_EMBED_FRAME_ANCESTORS = env.list("PORTAL_EMBED_FRAME_ANCESTORS", default=["*"])
 # --- Admin login lockout (django-axes) ----------------------------------------------------

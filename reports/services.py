@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 # Above this many searches in the period (or cameras), the PDF is rendered by a worker and the
 # page says it is being prepared; below, the request renders it (a second or two).
-DEFAULT_BACKGROUND_OVER = 100_000
 # Part of every stored PDF's key: bump it when the PDF's templates or stylesheet change, so
 # the renderings of the old layout are drawn again.
 PDF_LAYOUT_VERSION = 1
@@ -50,7 +49,7 @@ STALLED_AFTER = dt.timedelta(minutes=30)
 def background_over() -> int:
     """``REPORTS_PDF_BACKGROUND_OVER``: the size (searches plus cameras) from which a report's
     PDF is rendered in the background."""
-    return int(getattr(settings, "REPORTS_PDF_BACKGROUND_OVER", DEFAULT_BACKGROUND_OVER))
+    return settings.REPORTS_PDF_BACKGROUND_OVER
 
 
 def pdf_key(*, subject: Subject, period: Period, language: str) -> str:
