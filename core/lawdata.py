@@ -641,7 +641,7 @@ RECORDS_LAWS: dict[str, dict[str, Any]] = {
             "the district attorney of the county to order them released; for a state agency, "
             "the Attorney General. A court suit may follow."
         ),
-        "records_appeal_citation": "ORS 192.415 (local bodies); ORS 192.411, 192.427",
+        "records_appeal_citation": "ORS 192.411, 192.415, 192.427",
         "records_appeal_url": "https://oregon.public.law/statutes/ors_192.415",
     },
     "SC": {
