@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from cameras.models import Camera
+from tests.browser.clipboard import copied_text, recording_copies
 from tests.browser.test_axe import WIDTHS, _report, _violations, axe_source  # noqa: F401
 from tests.browser.test_city_page import browser  # noqa: F401 - the shared browser fixture
 from tests.factories import CameraFactory, SharingAgreementFactory
@@ -104,6 +105,7 @@ def test_another_origin_frames_an_embed_not_the_city_page_and_snippets_copy(
     context = browser.new_context(
         viewport={"width": 700, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
     )
+    recording_copies(context)
     page = context.new_page()
     try:
         # A newsroom's story on another origin: another port of the loopback (a public page
@@ -128,7 +130,7 @@ def test_another_origin_frames_an_embed_not_the_city_page_and_snippets_copy(
         page.goto(f"{live_server.url}/cities/{city.slug}/embed/")
         page.get_by_role("button", name="Copy the code").nth(1).click()
         expect(page.locator("#embed-map .embed-copy-status")).to_have_text("Copied.")
-        copied = page.evaluate("navigator.clipboard.readText()")
+        copied = copied_text(page)
         assert copied.startswith(f'<iframe src="{live_server.url}/embed/cities/{city.slug}/map/')
         assert 'loading="lazy"' in copied and "title=" in copied
     finally:

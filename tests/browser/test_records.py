@@ -7,6 +7,7 @@ import pytest
 
 from records.models import RecordsRequest
 from records.selectors import manage_token
+from tests.browser.clipboard import copied_text, recording_copies
 from tests.browser.test_axe import WIDTHS, _report, _violations, axe_source  # noqa: F401
 from tests.browser.test_city_page import browser  # noqa: F401 - the shared browser fixture
 from tests.factories import AgencyFactory, CityFactory
@@ -82,13 +83,14 @@ def test_the_copy_button_copies_the_request(browser, live_server):  # noqa: F811
 
     pages = _pages()
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    recording_copies(context)
     page = context.new_page()
     try:
         page.goto(live_server.url + pages["templates"])
         button = page.locator("button[data-copy-target='letter-audit']")
         button.click()
         expect(page.locator("#letter-audit-status")).to_have_text("Copied.")
-        copied = page.evaluate("navigator.clipboard.readText()")
+        copied = copied_text(page)
         assert copied.startswith(
             "Public records request: Search audit logs, Prairie Junction IL PD"
         )

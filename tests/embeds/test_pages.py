@@ -195,7 +195,7 @@ def test_index_shows_each_embed_with_its_snippet(client, scenario):
         assert f'<iframe src="{path}"' in html
         assert f'&lt;iframe src="http://testserver{path}"' in html
     assert html.count('loading="lazy"') >= 4
-    assert "embeds/copy.js" in html
+    assert "js/copy-text.js" in html
     assert "How to attribute" in text_of(response)
 
 
