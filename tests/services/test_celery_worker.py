@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -36,6 +37,14 @@ def _database_url() -> str:
     port = db.get("PORT") or "5432"
     user = db.get("USER") or "postgres"
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def broker_reset() -> None:
+    """Empty the run's broker database: the queues and kombu's record of unacknowledged
+    messages. ``control.purge()`` empties the queues only; a message a SIGKILLed worker had
+    taken stays in the ``unacked`` hash, and a later worker's shutdown puts it back on its
+    queue, so a test after the kill tests found a stranger's import in ``imports``."""
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
 
 
 def worker_answers(process: subprocess.Popen, name: str, log_path: Path) -> None:
@@ -115,7 +124,7 @@ def workers(tmp_path):
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.fail("the services run needs DATABASE_URL (PostgreSQL) and REDIS_URL")
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    broker_reset()
     pool = Workers(tmp_path)
     yield pool
     pool.stop_all()

@@ -14,7 +14,7 @@ from hearings.services.comments import comment_submit
 from hearings.tasks import email_send
 from portal.celery import app as celery_app
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
-from tests.services.test_celery_worker import Workers
+from tests.services.test_celery_worker import Workers, broker_reset
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def worker(tmp_path, mail_dir):
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.fail("the services run needs DATABASE_URL (PostgreSQL) and REDIS_URL")
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    broker_reset()
     pool = Workers(tmp_path)
     pool.start()
     yield pool

@@ -18,7 +18,13 @@ from hearings.models import OutboundEmail
 from hearings.services.comments import comment_submit
 from portal.celery import app as celery_app
 from tests.hearings.factories import AgendaItemFactory, EngagementSettingsFactory, HearingFactory
-from tests.services.test_celery_worker import ROOT, SHARING_CSV, _database_url, worker_answers
+from tests.services.test_celery_worker import (
+    ROOT,
+    SHARING_CSV,
+    _database_url,
+    broker_reset,
+    worker_answers,
+)
 from tests.services.test_hearing_emails import _wait_sent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -30,7 +36,7 @@ def default_worker(tmp_path, monkeypatch):
         pytest.fail("the services run needs DATABASE_URL (PostgreSQL) and REDIS_URL")
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    broker_reset()
     name = f"default-only-{os.getpid()}"
     log = tmp_path / "worker.log"
     process = subprocess.Popen(
@@ -47,7 +53,7 @@ def default_worker(tmp_path, monkeypatch):
     yield process
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)
-    celery_app.control.purge()
+    broker_reset()
     celery_app.conf.task_always_eager = True
 
 
