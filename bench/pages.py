@@ -1,4 +1,5 @@
-"""Benchmark: city page and search-stats API server time at 10k and at 10M search rows.
+"""Benchmark: city page, search-stats API, annual report, compare and embed server time at 10k
+and at 10M search rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/pages.py
     ... bench/pages.py --small 10000 --large 10000000 --rounds 5 --requests 3 [--profile]
@@ -280,6 +281,10 @@ def _profile(url: str, top: int = 8) -> None:
 URLS = {
     "city page": f"/cities/{CITY_SLUG}/",
     "search-stats": "/api/v1/search-stats/?group_by=month,category",
+    # The oversight toolkit's pages read the same rollups: they must stay as flat.
+    "annual report": f"/cities/{CITY_SLUG}/report/2026/",
+    "compare": f"/compare/?cities={CITY_SLUG}",
+    "embed": f"/embed/cities/{CITY_SLUG}/",
 }
 
 
