@@ -44,7 +44,13 @@ from searches.models import DRILL_DOWN_FLAGS, FLAG_LABELS, FLAG_NAMES, Search
 from searches.selectors.coverage import search_coverage
 from searches.selectors.explorer import keyset_page, search_list
 from searches.selectors.rules import law_for_flags
-from searches.selectors.stats import cached, distinct_searchers, stats_grouped, stats_version
+from searches.selectors.stats import (
+    cached,
+    distinct_searchers,
+    stats_grouped,
+    stats_version,
+    top_searchers,
+)
 from searches.services.scrubbing import scrubber_current
 from watch.models import ChangeEvent
 from watch.selectors import change_list, change_summary
@@ -373,16 +379,11 @@ def _with_laws(rows: list[dict[str, Any]], profiles: Mapping[str, StateLawProfil
 
 def outside_searchers(*, subject: Subject, period: Period) -> list[dict[str, Any]]:
     """The agencies outside the subject that searched its cameras most in the period."""
-    own = {a.slug for a in subject.agencies}
-    rows = [
-        row
-        for row in stats_grouped(
-            filters=search_filters(subject, period), group_by=["searching_agency"]
-        )
-        if row["searching_agency"] and row["searching_agency"] not in own
-    ]
-    rows.sort(key=lambda r: (-r["searches"], r["searching_agency_name"]))
-    return rows[:TOP_LIMIT]
+    return top_searchers(
+        filters=search_filters(subject, period),
+        exclude_ids=[a.pk for a in subject.agencies],
+        limit=TOP_LIMIT,
+    )
 
 
 # --- cameras ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from searches.selectors.stats import (
     source_stats,
     stats_grouped,
     top_searched_sources,
+    top_searchers,
     top_searching_agencies,
 )
 from tests.searches.factories import (
@@ -347,3 +348,20 @@ def test_national_figures_read_the_national_totals_and_agree_with_the_searches(s
         for s in Search.objects.select_related("category")
     )
     assert {(g["month"], g["category"]): g["searches"] for g in grouped} == dict(direct)
+
+
+def test_top_searchers_are_the_grouped_rows_ranked_and_cut_in_sql(scenario):
+    filters = {"city": scenario["city"].slug, "month_from": "2026-03", "month_to": "2026-05"}
+    grouped = [
+        row
+        for row in stats_grouped(filters=filters, group_by=["searching_agency"])
+        if row["searching_agency"] != scenario["pd"].slug
+    ]
+    grouped.sort(key=lambda r: (-r["searches"], r["searching_agency_name"]))
+    assert len(grouped) >= 2
+    top = top_searchers(filters=filters, exclude_ids=[scenario["pd"].pk], limit=2)
+    assert top == grouped[:2]
+    # The subject's own agency is left out; without the exclusion it leads (most searches).
+    everyone = top_searchers(filters=filters, limit=len(grouped) + 1)
+    assert scenario["pd"].slug in [row["searching_agency"] for row in everyone]
+    assert [r for r in everyone if r["searching_agency"] != scenario["pd"].slug] == grouped
