@@ -179,7 +179,7 @@ def _axe_found(page, axe_source: str) -> list[dict]:
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     page.evaluate(axe_source)  # through CDP: the page's Content-Security-Policy allows it
     page.evaluate(START_AXE)
-    page.wait_for_function("window.__axeFound !== undefined", timeout=AXE_SECONDS * 1000)
+    page.wait_for_function("() => window.__axeFound !== undefined", timeout=AXE_SECONDS * 1000)
     found = page.evaluate("window.__axeFound")
     assert not isinstance(found, dict), f"axe failed on {page.url}: {found}"
     return found
