@@ -35,7 +35,7 @@ from petitions.selectors import petition_list
 from searches.filters import with_any_flag
 from searches.models import DRILL_DOWN_FLAGS, SearchMonthTotal
 from searches.selectors.coverage import audited_agency_ids
-from searches.selectors.stats import cached, flag_names, source_stats, stats_version
+from searches.selectors.stats import cached, flag_names, source_stats_cached, stats_version
 
 MAX_SUBJECTS = 12
 # Searches per month are averaged over at most this many of the latest months with searches.
@@ -331,7 +331,7 @@ def search_figures(*, source_ids: Sequence[int], version: str | None = None) -> 
         return SearchFigures()
 
     def compute() -> SearchFigures:
-        stats = source_stats(source_ids=ids)
+        stats = source_stats_cached(source_ids=ids, version=version)
         per_month: dict[dt.date, int] = defaultdict(int)
         for (month, _category), n in stats.monthly.items():
             per_month[month] += n

@@ -16,7 +16,7 @@ from core.models import Agency, City
 from searches.charts import Series, month_labels, monthly_series
 from searches.models import SearchDay
 from searches.selectors.coverage import audited_agency_ids
-from searches.selectors.stats import COUNTED_FLAGS, SearchStats, cached, source_stats, stats_version
+from searches.selectors.stats import COUNTED_FLAGS, SearchStats, source_stats_cached
 
 # The searches figure and chart cover the audits' latest months, up to this many.
 RECENT_MONTHS = 12
@@ -58,9 +58,7 @@ def city_search_stats(*, city: City) -> SearchStats | None:
     audited = _audited_ids(city)
     if not audited:
         return None
-    return cached(
-        f"embeds:source:{audited}", stats_version(), lambda: source_stats(source_ids=audited)
-    )
+    return source_stats_cached(source_ids=audited)
 
 
 def _recent(stats: SearchStats) -> list[dt.date]:

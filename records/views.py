@@ -8,7 +8,6 @@ links). No page here shows a requester's email.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.models import Agency, StateLawProfile
+from core.pages import paginate
 from core.selectors import records_law_get
 from core.services import ServiceError
 from hearings.abuse import RateLimited, client_ip
@@ -109,20 +109,9 @@ def _with_public_text(rows):
 
 def log(request: HttpRequest) -> HttpResponse:
     filterset = RecordsRequestFilter(request.GET or None, queryset=records_request_list())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs, per_page=PAGE_SIZE)
     _with_public_text(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    base = f"?{query.urlencode()}&page=" if query else "?page="
-    if page.has_previous():
-        page.previous_url = f"{base}{page.previous_page_number()}"  # type: ignore[attr-defined]
-    if page.has_next():
-        page.next_url = f"{base}{page.next_page_number()}"  # type: ignore[attr-defined]
-    return render(
-        request,
-        "records/log.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
-    )
+    return render(request, "records/log.html", {"filter": filterset, "page": page})
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

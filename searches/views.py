@@ -55,7 +55,7 @@ from searches.selectors.stats import (
     flag_names,
     flagged_by,
     searcher_stats,
-    source_stats,
+    source_stats_cached,
     stats_version,
     top_searched_sources,
     top_searching_agencies,
@@ -287,7 +287,7 @@ def source_section(
 
     def compute() -> dict[str, Any]:
         return _bundle(
-            stats=source_stats(source_ids=source_ids),
+            stats=source_stats_cached(source_ids=source_ids, version=version),
             div_id=f"searches-{key}-chart",
             distinct=lambda: distinct_searchers(source_ids=source_ids, version=version),
             flagged=lambda: flagged_searches(source_ids=source_ids, size=DRILL_DOWN_PAGE_SIZE),

@@ -247,6 +247,15 @@ def source_stats(*, source_ids: Sequence[int]) -> SearchStats:
     return search_stats(rollups=SearchMonthTotal.objects.filter(source_agency_id__in=source_ids))
 
 
+def source_stats_cached(*, source_ids: Sequence[int], version: str | None = None) -> SearchStats:
+    """``source_stats`` under the rollups' stamp, one cache entry per set of audited agencies,
+    shared by every page that shows them (the city and agency sections, compare, the embeds)."""
+    ids = sorted(source_ids)
+    return cached(
+        f"source_stats:{ids}", version or stats_version(), lambda: source_stats(source_ids=ids)
+    )
+
+
 def searcher_stats(*, agency: Agency) -> SearchStats:
     """Searches an agency ran on other agencies' cameras, as those agencies' audits show."""
     return search_stats(rollups=_rollups(searching_id=agency.pk))
