@@ -39,7 +39,7 @@ from hearings.selectors.hearings import agenda_item_list, hearing_list
 from petitions.models import Petition
 from petitions.selectors import petition_list
 from reports.models import ReportNarrative, ReportNarrativeQuerySet, Section
-from searches.filters import with_any_flag
+from searches.filters import next_month, with_any_flag
 from searches.models import DRILL_DOWN_FLAGS, FLAG_LABELS, FLAG_NAMES, Search
 from searches.selectors.coverage import search_coverage
 from searches.selectors.explorer import keyset_page, search_list
@@ -623,7 +623,7 @@ def data_gaps(*, subject: Subject, period: Period) -> list[GapRow]:
             continue
         missing = []
         for month in period.months:
-            end = min(_month_end(month), period.last)
+            end = min(next_month(month) - dt.timedelta(days=1), period.last)
             covered_days = _covered_days(cov.first, cov.last, cov.gaps, month, end)
             if not covered_days:
                 missing.append(month)
@@ -636,11 +636,6 @@ def data_gaps(*, subject: Subject, period: Period) -> list[GapRow]:
             )
         )
     return rows
-
-
-def _month_end(month: dt.date) -> dt.date:
-    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
 
 
 def _covered_days(
