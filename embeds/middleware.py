@@ -47,7 +47,7 @@ def embed_language(request: HttpRequest) -> str:
 
 def frame_ancestors() -> list[str]:
     """Who may frame an embed (``PORTAL_EMBED_FRAME_ANCESTORS``, default everyone)."""
-    return list(getattr(settings, "PORTAL_EMBED_FRAME_ANCESTORS", None) or ["*"])
+    return list(settings.PORTAL_EMBED_FRAME_ANCESTORS or ["*"])
 
 
 class EmbedMiddleware:

@@ -9,9 +9,10 @@ request, never the address.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,12 @@ def _links(records_request: RecordsRequest) -> dict[str, EmailLink]:
 
 
 def _email(
-    records_request: RecordsRequest, *, key: str, subject: StrOrPromise, template: str
+    records_request: RecordsRequest,
+    *,
+    key: str,
+    subject: StrOrPromise,
+    template: str,
+    context: dict[str, Any] | None = None,
 ) -> None:
     with translation.override(records_request.language):
         email_queue(
@@ -119,7 +125,11 @@ def _email(
             to=records_request.requester_email,
             subject=subject,
             template=f"records/email/{template}",
-            context={"records_request": records_request, **_links(records_request)},
+            context={
+                "records_request": records_request,
+                **_links(records_request),
+                **(context or {}),
+            },
             city=records_request.city,
         )
 
@@ -294,7 +304,9 @@ def records_reminders_send(*, today: dt.date | None = None) -> int:
         RecordsRequest.objects.public()
         .filter(status__in=RecordsRequest.OPEN_STATUSES, due_on__lte=today)
         .exclude(requester_email="")
-        .select_related("city", "agency")
+        # Those reminded for their current due date are not locked again every day.
+        .exclude(reminded_for=F("due_on"))
+        .only("pk")
     )
     sent = 0
     for candidate in due:
@@ -309,20 +321,13 @@ def records_reminders_send(*, today: dt.date | None = None) -> int:
                 or records_request.reminded_for == records_request.due_on
             ):
                 continue
-            law = records_law_get(state=records_request.city.state)
-            with translation.override(records_request.language):
-                email_queue(
-                    key=f"records-request-{records_request.pk}-due-{records_request.due_on}",
-                    to=records_request.requester_email,
-                    subject=_("Your public records request is due"),
-                    template="records/email/reminder",
-                    context={
-                        "records_request": records_request,
-                        "law": law,
-                        **_links(records_request),
-                    },
-                    city=records_request.city,
-                )
+            _email(
+                records_request,
+                key=f"due-{records_request.due_on}",
+                subject=_("Your public records request is due"),
+                template="reminder",
+                context={"law": records_law_get(state=records_request.city.state)},
+            )
             records_request.reminded_for = records_request.due_on
             records_request.save(update_fields=["reminded_for", "updated_at"])
             sent += 1
