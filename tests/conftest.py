@@ -17,6 +17,28 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request, django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """On SQLite, the test database is a file in the run's temporary directory, not in memory.
+
+    Django hands an in-memory database's one connection to every thread of the live server,
+    and two threads on one sqlite3 connection can deadlock: one inside sqlite3_step (holding
+    the connection's mutex) calls one of Django's Python SQL functions and waits for the GIL,
+    while the other holds the GIL and waits for the mutex. The whole worker froze so, with
+    the browser tests' pages loading their iframes and charts at once (make test hung until
+    CI's limit). With a file each thread opens its own connection, as a deployment does.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        path = tmp_path_factory.getbasetemp() / f"test-{worker}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     # Tests on pytest-django's live server run last: after one, the next test asking for a
