@@ -7,6 +7,7 @@ test froze so at the browser tests. tests/conftest.py puts the SQLite test datab
 """
 
 import threading
+
 import httpx
 import pytest
 from django.conf import settings as django_settings
