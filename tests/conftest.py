@@ -39,21 +39,30 @@ def django_db_modify_db_settings(
         database.setdefault("TEST", {})["NAME"] = str(path)
 
 
+def _on_live_server(item) -> bool:
+    return "live_server" in getattr(item, "fixturenames", ())
+
+
+def pytest_itemcollected(item):
+    # The tests on pytest-django's live server run on one worker, one after another in the
+    # order below (make test passes `--dist loadgroup`), so which follows which does not depend
+    # on how xdist shares out the suite (the clerk admin test saw its Clerks group without
+    # permissions after some neighbours, never in the serial order). The mark is added here,
+    # at collection: xdist reads it in its own pytest_collection_modifyitems, which runs before
+    # the trylast one below (marked there, it was read too late and the browser tests were
+    # shared out over both workers).
+    if _on_live_server(item):
+        item.add_marker(pytest.mark.xdist_group("live-server"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    # Tests on pytest-django's live server run last: after one, the next test asking for a
-    # serialized rollback found the migrations' rows gone (empty categories) or doubled
-    # (the Clerks group inserted twice), so no other test may follow them. Under pytest-xdist
-    # every worker (with a test database of its own) collects and sorts alike, and the group
-    # of live-server tests is handed out last...
-    items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
-    # ...and they run on one worker, one after another in this order (make test passes
-    # `--dist loadgroup`): which live-server test follows which then does not depend on how
-    # xdist shares out the suite (the clerk admin test saw its Clerks group without
-    # permissions after some neighbours, never in the serial order).
-    for item in items:
-        if "live_server" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("live-server"))
+    # Tests on the live server run last: after one, the next test asking for a serialized
+    # rollback found the migrations' rows gone (empty categories) or doubled (the Clerks group
+    # inserted twice), so no other test may follow them. Under pytest-xdist every worker (with
+    # a test database of its own) collects and sorts alike, and their group is handed out last.
+    # trylast: after pytest-django's own reordering (transactional tests after the others).
+    items.sort(key=_on_live_server)
     if SERVICES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL, Redis and a worker: run `make test-services`")
