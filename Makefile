@@ -61,10 +61,11 @@ TIMED = start=$$(date +%s); status=0; $(1) || status=$$?; \
 	echo "make $@: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # `make test` spreads the suite over pytest-xdist workers, one per core (each with its own test
-# database; the live-server tests run last, as one group on one worker, in the serial order):
-# on two cores 216-270 s instead of 352 s.
+# database; the live-server tests run last, as one group on one worker, in the serial order;
+# --no-loadscope-reorder keeps that group last instead of handing the largest group out first).
 # PYTEST_ARGS= (empty) runs it in one process.
-test: PYTEST_ARGS ?= -n auto --dist loadgroup
+XDIST := --dist loadgroup --no-loadscope-reorder
+test: PYTEST_ARGS ?= -n auto $(XDIST)
 test: install node messages ## the test suite on the embedded default (SQLite, eager Celery)
 	@$(call TIMED,$(BIN)/python -m pytest $(PYTEST_ARGS))
 
@@ -75,7 +76,7 @@ test: install node messages ## the test suite on the embedded default (SQLite, e
 # pair of Redis databases (tests/xdist_redis.py), so they never purge each other's queues,
 # consume each other's tasks or flush each other's cache.
 SERVICES_SKIP ?= --ignore=tests/browser
-test-services: PYTEST_ARGS ?= -n 2 --dist loadgroup -p tests.xdist_redis
+test-services: PYTEST_ARGS ?= -n 2 $(XDIST) -p tests.xdist_redis
 test-services: install node messages
 	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" >&2; exit 2)
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set" >&2; exit 2)
