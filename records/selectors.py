@@ -46,6 +46,14 @@ class RecordsRequestFilter(django_filters.FilterSet):
         fields = ["city", "agency", "status", "kind"]
 
 
+class RecordsRequestApiFilter(RecordsRequestFilter):
+    """The API's filters: slugs as text, as everywhere else in the API, so an unknown city or
+    agency finds nothing instead of failing (the page's select boxes list only known ones)."""
+
+    city = django_filters.CharFilter(field_name="city__slug", label=_("City (slug)"))
+    agency = django_filters.CharFilter(field_name="agency__slug", label=_("Agency (slug)"))
+
+
 def records_request_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[RecordsRequest]:
     """The public log, newest first, with django-filter's city, agency, status and kind."""
     qs = RecordsRequest.objects.public().select_related("city", "agency", "import_job")

@@ -29,7 +29,9 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
     reference = serializers.SerializerMethodField(help_text=_("The agency's reference number."))
     public_note = serializers.SerializerMethodField(help_text=_("Licence plates are masked."))
     import_job: serializers.PrimaryKeyRelatedField[ImportJob] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True,
+        allow_null=True,
+        help_text=_("The import job of the file received, once it is imported; else null."),
     )
     page_url = serializers.SerializerMethodField()
 

@@ -10,7 +10,7 @@ from rest_framework.routers import BaseRouter
 
 from records.api.serializers import RecordsRequestSerializer
 from records.models import RecordsRequest
-from records.selectors import RecordsRequestFilter, records_request_list
+from records.selectors import RecordsRequestApiFilter, records_request_list
 
 
 @extend_schema_view(
@@ -27,7 +27,7 @@ from records.selectors import RecordsRequestFilter, records_request_list
 )
 class RecordsRequestViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RecordsRequestSerializer
-    filterset_class = RecordsRequestFilter
+    filterset_class = RecordsRequestApiFilter
 
     def get_queryset(self) -> QuerySet[RecordsRequest]:
         return records_request_list()

@@ -137,3 +137,21 @@ def test_a_clerk_starts_a_requesters_pending_import_only_in_their_city(
     job.refresh_from_db()
     assert job.status == "succeeded" and job.created_by == clerk
     assert not records_request_import_start(records_request=records_request, actor=clerk)
+
+
+def test_the_api_filters_by_slug_an_unknown_one_finds_nothing_and_import_job_is_null(
+    client, agency
+):
+    records_request = logged(agency, requester_email=EMAIL, email_normalized=EMAIL)
+    url = reverse("api:records-request-list")
+
+    def ids(params) -> list[int]:
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids({"agency": agency.slug}) == [records_request.pk]
+    assert ids({"city": agency.home_city.slug}) == [records_request.pk]
+    assert ids({"agency": "no-such-agency"}) == []
+    assert ids({"city": "no-such-city"}) == []
+    assert client.get(url).json()["results"][0]["import_job"] is None

@@ -14,13 +14,17 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import negative_data_rejection
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from portal.wsgi import application
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+# Operations whose query parameters depend on each other in a way OpenAPI cannot say: compare
+# needs exactly one of `cities`, `agencies` or `state`, and known slugs; its 400 is documented,
+# and tests/compare/test_api.py checks each refusal and its message.
+INTERDEPENDENT_PARAMETERS = {"/api/v1/compare/"}
 
 
 def _schema() -> dict:
@@ -72,6 +76,7 @@ def test_every_operation_matches_the_schema(case):
     # fields; DRF falls back to the default page size), so "invalid data accepted" is by design.
     # Responses are gzipped for clients that ask (GZipMiddleware); the WSGI transport does not
     # inflate them, so ask for the plain body the schema describes.
-    case.call_and_validate(
-        headers={"Accept-Encoding": "identity"}, excluded_checks=[negative_data_rejection]
-    )
+    excluded = [negative_data_rejection]
+    if case.path in INTERDEPENDENT_PARAMETERS:
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=excluded)
