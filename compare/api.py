@@ -90,12 +90,6 @@ def _with_max(text: Any) -> Any:
     return lazy(lambda: str(text) % {"max": MAX_SUBJECTS}, str)()
 
 
-class CompareErrorSerializer(serializers.Serializer):
-    """The body of a 400 answer: which choice of subjects could not be compared."""
-
-    detail = serializers.CharField()
-
-
 SLUGS_HELP = _with_max(_("Comma-separated slugs (or the parameter repeated), at most %(max)d."))
 
 
@@ -135,12 +129,6 @@ SLUGS_HELP = _with_max(_("Comma-separated slugs (or the parameter repeated), at 
     responses={
         (200, "application/json"): OpenApiResponse(CompareResponseSerializer),
         (200, "text/csv"): OpenApiTypes.STR,
-        (400, "application/json"): OpenApiResponse(
-            CompareErrorSerializer,
-            description=_(
-                "No subject, an unknown slug, too many, or more than one of the three parameters."
-            ),
-        ),
         (429, "application/json"): OpenApiResponse(ThrottledSerializer),
     },
 )
