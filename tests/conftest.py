@@ -18,9 +18,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(
-    request, django_db_modify_db_settings_parallel_suffix, tmp_path_factory
-):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, the test database is a file in the run's temporary directory, not in memory.
 
     Django hands an in-memory database's one connection to every thread of the live server,
@@ -29,17 +27,17 @@ def django_db_modify_db_settings(
     while the other holds the GIL and waits for the mutex. The whole worker froze so, with
     the browser tests' pages loading their iframes and charts at once (make test hung until
     CI's limit). With a file each thread opens its own connection, as a deployment does.
+    The temporary directory is already one per xdist worker (popen-gwN).
     """
     from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-        path = tmp_path_factory.getbasetemp() / f"test-{worker}.sqlite3"
+        path = tmp_path_factory.getbasetemp() / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
 
 
-def _on_live_server(item) -> bool:
+def on_live_server(item) -> bool:
     return "live_server" in getattr(item, "fixturenames", ())
 
 
@@ -51,7 +49,7 @@ def pytest_itemcollected(item):
     # at collection: xdist reads it in its own pytest_collection_modifyitems, which runs before
     # the trylast one below (marked there, it was read too late and the browser tests were
     # shared out over both workers).
-    if _on_live_server(item):
+    if on_live_server(item):
         item.add_marker(pytest.mark.xdist_group("live-server"))
 
 
@@ -62,7 +60,7 @@ def pytest_collection_modifyitems(config, items):
     # inserted twice), so no other test may follow them. Under pytest-xdist every worker (with
     # a test database of its own) collects and sorts alike, and their group is handed out last.
     # trylast: after pytest-django's own reordering (transactional tests after the others).
-    items.sort(key=_on_live_server)
+    items.sort(key=on_live_server)
     if SERVICES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL, Redis and a worker: run `make test-services`")

@@ -3,23 +3,19 @@ test` (pytest-xdist, `--dist loadgroup`) all on one worker."""
 
 import pytest
 
-
-def _on_live_server(item) -> bool:
-    return "live_server" in item.fixturenames
+from tests.conftest import on_live_server
 
 
 def _live_server_items(request) -> list:
-    live = [item for item in request.session.items if _on_live_server(item)]
+    live = [item for item in request.session.items if on_live_server(item)]
     if not live:
         pytest.skip("no live-server test in this run")
     return live
 
 
 def test_the_live_server_tests_run_last(request):
-    items = request.session.items
-    _live_server_items(request)
-    live = [index for index, item in enumerate(items) if _on_live_server(item)]
-    assert live == list(range(len(items) - len(live), len(items)))
+    live = _live_server_items(request)
+    assert request.session.items[-len(live) :] == live
 
 
 def test_under_loadgroup_the_live_server_tests_are_one_group(request):

@@ -1,11 +1,5 @@
-"""The browser tests' live server shares no database connection between threads.
-
-Django (and pytest-django's live server) hands an in-memory SQLite database's one connection to
-every request thread, and two threads on one sqlite3 connection can deadlock: one inside SQLite
-runs one of Django's Python SQL functions and waits for the GIL, the other holds the GIL and
-waits for the connection. make test froze so at the browser tests (py-spy showed both threads).
-tests/conftest.py puts the SQLite test database in a file, where each thread opens its own.
-"""
+"""The browser tests' live server shares no database connection between threads: on SQLite
+the test database is a file (tests/conftest.py says why an in-memory one froze make test)."""
 
 import pytest
 from django.conf import settings
